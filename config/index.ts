@@ -1,0 +1,149 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Every environment variable npsflow reads, in one schema. Start-up fails fast with a message
+ * naming the offending variable; nothing else in the code base reads process.env.
+ */
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PUBLIC_BASE_URL: z.url().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  NPSFLOW_HOME: z.string().min(1).default('.npsflow'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^(postgres(ql)?:\/\/|memory:\/\/|file:|pglite:)/, 'must be a postgres:// URL, memory:// or a pglite: / file: path')
+    .optional(),
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[^\s:]+:\d+$/, 'must be host:port')
+    .optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('npsflow'),
+  TEMPORAL_API_KEY: z.string().min(1).optional(),
+  TEMPORAL_TLS: booleanFlag.optional(),
+  TEMPORAL_TLS_CERT_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_KEY_PATH: z.string().min(1).optional(),
+  TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
+  TEMPORAL_DEV_SERVER_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
+  TEMPORAL_CLI_PATH: z.string().min(1).optional(),
+  TEMPORAL_TEST_SERVER_PATH: z.string().min(1).optional(),
+  ADMIN_API_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
+  RESEND_API_KEY: z.string().min(1).optional(),
+  RESEND_BASE_URL: z.url().optional(),
+  RESEND_WEBHOOK_SECRET: z.string().min(1).optional(),
+  EMAIL_FROM: z.string().min(3).default('npsflow <surveys@npsflow.local>'),
+  EMAIL_SENDS_PER_SECOND: z.coerce.number().positive().default(4),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  port: number;
+  host: string;
+  publicBaseUrl: string;
+  logLevel: Env['LOG_LEVEL'];
+  home: string;
+  /** postgres:// URL, or a PGlite data directory / memory:// when unset. */
+  databaseUrl: string;
+  usesEmbeddedDatabase: boolean;
+  temporal: {
+    /** undefined → start the embedded dev server (npm start only). */
+    address: string | undefined;
+    namespace: string;
+    taskQueue: string;
+    apiKey: string | undefined;
+    tls: boolean;
+    tlsCertPath: string | undefined;
+    tlsKeyPath: string | undefined;
+    uiPort: number;
+    devServerPort: number;
+    cliPath: string | undefined;
+    testServerPath: string | undefined;
+  };
+  adminApiKey: string | undefined;
+  email: {
+    resendApiKey: string | undefined;
+    resendBaseUrl: string | undefined;
+    webhookSecret: string | undefined;
+    from: string;
+    sendsPerSecond: number;
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly issues: { variable: string; message: string }[]) {
+    super(
+      'Invalid configuration:\n' +
+        issues.map((i) => `  ${i.variable}: ${i.message}`).join('\n'),
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses an environment (process.env by default) into the typed configuration. */
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  // Empty strings count as unset, as in most twelve-factor tools.
+  const cleaned = Object.fromEntries(
+    Object.entries(source).filter(([key, value]) => key in envSchema.shape && value !== ''),
+  );
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => ({
+        variable: String(issue.path[0] ?? '(environment)'),
+        message: issue.message,
+      })),
+    );
+  }
+  const env = parsed.data;
+  const home = path.resolve(env.NPSFLOW_HOME);
+  if (env.TEMPORAL_TLS_CERT_PATH && !env.TEMPORAL_TLS_KEY_PATH) {
+    throw new ConfigError([{ variable: 'TEMPORAL_TLS_KEY_PATH', message: 'required when TEMPORAL_TLS_CERT_PATH is set' }]);
+  }
+  const databaseUrl = env.DATABASE_URL ?? path.join(home, 'pgdata');
+  return {
+    env: env.NODE_ENV,
+    port: env.PORT,
+    host: env.HOST,
+    publicBaseUrl: (env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, ''),
+    logLevel: env.LOG_LEVEL,
+    home,
+    databaseUrl,
+    usesEmbeddedDatabase: !/^postgres(ql)?:\/\//.test(databaseUrl),
+    temporal: {
+      address: env.TEMPORAL_ADDRESS,
+      namespace: env.TEMPORAL_NAMESPACE,
+      taskQueue: env.TEMPORAL_TASK_QUEUE,
+      apiKey: env.TEMPORAL_API_KEY,
+      tls: env.TEMPORAL_TLS ?? Boolean(env.TEMPORAL_API_KEY || env.TEMPORAL_TLS_CERT_PATH),
+      tlsCertPath: env.TEMPORAL_TLS_CERT_PATH,
+      tlsKeyPath: env.TEMPORAL_TLS_KEY_PATH,
+      uiPort: env.TEMPORAL_UI_PORT,
+      devServerPort: env.TEMPORAL_DEV_SERVER_PORT,
+      cliPath: env.TEMPORAL_CLI_PATH,
+      testServerPath: env.TEMPORAL_TEST_SERVER_PATH,
+    },
+    adminApiKey: env.ADMIN_API_KEY,
+    email: {
+      resendApiKey: env.RESEND_API_KEY,
+      resendBaseUrl: env.RESEND_BASE_URL,
+      webhookSecret: env.RESEND_WEBHOOK_SECRET,
+      from: env.EMAIL_FROM,
+      sendsPerSecond: env.EMAIL_SENDS_PER_SECOND,
+    },
+  };
+}
+
+/** A fresh admin key: 32 random bytes, URL-safe. */
+export function generateApiKey(): string {
+  return `npsf_${randomBytes(32).toString('base64url')}`;
+}

@@ -1,0 +1,3 @@
+export * as tables from './schema';
+export { openDatabase, isPostgresUrl, migrationsFolder } from './client';
+export type { Database, DatabaseHandle, Transaction } from './client';

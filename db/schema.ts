@@ -1,0 +1,392 @@
+import { sql } from 'drizzle-orm';
+import {
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+  date,
+  real,
+} from 'drizzle-orm/pg-core';
+import type { CampaignSettings } from '../domain/campaign-settings';
+import type { SurveyDefinition } from '../domain/survey-definition';
+
+/*
+ * The system of record. Constraints do the integrity work: one member per contact per campaign,
+ * one response per invitation, one outbox row per idempotency key, one event per provider id.
+ */
+
+const timestamps = {
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true })
+    .notNull()
+    .defaultNow()
+    .$onUpdate(() => new Date()),
+};
+
+// ---------------------------------------------------------------------------------------------
+// Enums. Member statuses follow the second seed's status table (section 9), plus Expired and
+// No_Email (the "empty email address" sendability check).
+// ---------------------------------------------------------------------------------------------
+
+export const memberStatus = pgEnum('member_status', [
+  'New',
+  'Awaiting_Send',
+  'Survey_Not_Started',
+  'Survey_Started',
+  'Survey_Completed',
+  'Survey_Invalid',
+  'Email_Bounced',
+  'Expired',
+  'Rejected',
+  'NPS_Opt_Out',
+  'NPS_No_Send_Rule',
+  'Out_Of_NPS_Scope',
+  'Inactive_Contact',
+  'No_Email',
+]);
+
+export const invitationStatus = pgEnum('invitation_status', [
+  'not_started',
+  'started',
+  'completed',
+  'invalid',
+  'expired',
+  'bounced',
+]);
+
+export const surveyStatus = pgEnum('survey_status', ['draft', 'active', 'closed', 'archived']);
+export const campaignMode = pgEnum('campaign_mode', ['wave', 'always_on']);
+export const campaignStatus = pgEnum('campaign_status', ['draft', 'launching', 'active', 'closed']);
+export const entityType = pgEnum('entity_type', ['contactmoment', 'request', 'client']);
+export const taskStatus = pgEnum('task_status', ['open', 'done', 'cancelled']);
+export const outboxStatus = pgEnum('outbox_status', ['queued', 'sent', 'failed']);
+
+// ---------------------------------------------------------------------------------------------
+// People
+// ---------------------------------------------------------------------------------------------
+
+export const apiKeys = pgTable('api_keys', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  name: text('name').notNull(),
+  /** SHA-256 of the key, hex. The key itself is shown once and never stored. */
+  keyHash: text('key_hash').notNull().unique(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+  revokedAt: timestamp('revoked_at', { withTimezone: true }),
+});
+
+export const employees = pgTable(
+  'employees',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    email: text('email').notNull(),
+    firstName: text('first_name').notNull().default(''),
+    lastName: text('last_name').notNull().default(''),
+    active: boolean('active').notNull().default(true),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex('employees_email_unique').on(sql`lower(${t.email})`)],
+);
+
+/** A client / account: the organisation a contact belongs to (360-degree client view). */
+export const clients = pgTable(
+  'clients',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    name: text('name').notNull(),
+    externalRef: text('external_ref').unique(),
+    frontlineEmployeeId: uuid('frontline_employee_id').references(() => employees.id, { onDelete: 'set null' }),
+    ...timestamps,
+  },
+  (t) => [index('clients_name_idx').on(t.name)],
+);
+
+export const contacts = pgTable(
+  'contacts',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    externalRef: text('external_ref').unique(),
+    email: text('email'),
+    firstName: text('first_name').notNull().default(''),
+    lastName: text('last_name').notNull().default(''),
+    /** BCP-47 primary language, e.g. 'nl', 'en'. */
+    language: text('language'),
+    /** IANA time zone, e.g. 'Europe/Amsterdam'. */
+    timeZone: text('time_zone'),
+    /** Sales region; maps to a time zone when timeZone is unset. */
+    region: text('region'),
+    clientId: uuid('client_id').references(() => clients.id, { onDelete: 'set null' }),
+    frontlineEmployeeId: uuid('frontline_employee_id').references(() => employees.id, { onDelete: 'set null' }),
+    optedOut: boolean('opted_out').notNull().default(false),
+    optedOutAt: timestamp('opted_out_at', { withTimezone: true }),
+    outOfScope: boolean('out_of_scope').notNull().default(false),
+    inactive: boolean('inactive').notNull().default(false),
+    emailBouncedAt: timestamp('email_bounced_at', { withTimezone: true }),
+    lastSurveyCompletedAt: timestamp('last_survey_completed_at', { withTimezone: true }),
+    ...timestamps,
+  },
+  (t) => [
+    index('contacts_email_idx').on(sql`lower(${t.email})`),
+    index('contacts_client_idx').on(t.clientId),
+    index('contacts_frontline_employee_idx').on(t.frontlineEmployeeId),
+    index('contacts_created_idx').on(t.createdAt, t.id),
+  ],
+);
+
+// ---------------------------------------------------------------------------------------------
+// Surveys
+// ---------------------------------------------------------------------------------------------
+
+export const surveys = pgTable('surveys', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  title: text('title').notNull(),
+  description: text('description').notNull().default(''),
+  status: surveyStatus('status').notNull().default('draft'),
+  currentVersion: integer('current_version').notNull().default(1),
+  defaultLanguage: text('default_language').notNull().default('nl'),
+  /** Interaction channels, request types and period the survey is linked to (first seed). */
+  channels: text('channels').array().notNull().default(sql`'{}'::text[]`),
+  requestTypes: text('request_types').array().notNull().default(sql`'{}'::text[]`),
+  periodStart: date('period_start'),
+  periodEnd: date('period_end'),
+  ...timestamps,
+});
+
+/** Every response records the version it answered; versions are immutable once answered. */
+export const surveyVersions = pgTable(
+  'survey_versions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    surveyId: uuid('survey_id')
+      .notNull()
+      .references(() => surveys.id, { onDelete: 'cascade' }),
+    version: integer('version').notNull(),
+    definition: jsonb('definition').$type<SurveyDefinition>().notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('survey_versions_survey_version_unique').on(t.surveyId, t.version)],
+);
+
+// ---------------------------------------------------------------------------------------------
+// Campaigns
+// ---------------------------------------------------------------------------------------------
+
+export const campaigns = pgTable(
+  'campaigns',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    name: text('name').notNull(),
+    surveyId: uuid('survey_id')
+      .notNull()
+      .references(() => surveys.id),
+    mode: campaignMode('mode').notNull().default('wave'),
+    status: campaignStatus('status').notNull().default('draft'),
+    ownerEmployeeId: uuid('owner_employee_id').references(() => employees.id, { onDelete: 'set null' }),
+    /** The wave this one repeats (recurring relational NPS). */
+    previousCampaignId: uuid('previous_campaign_id'),
+    settings: jsonb('settings').$type<CampaignSettings>().notNull(),
+    launchedAt: timestamp('launched_at', { withTimezone: true }),
+    ...timestamps,
+  },
+  (t) => [index('campaigns_survey_idx').on(t.surveyId)],
+);
+
+export const campaignMembers = pgTable(
+  'campaign_members',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    campaignId: uuid('campaign_id')
+      .notNull()
+      .references(() => campaigns.id, { onDelete: 'cascade' }),
+    contactId: uuid('contact_id')
+      .notNull()
+      .references(() => contacts.id, { onDelete: 'cascade' }),
+    status: memberStatus('status').notNull().default('New'),
+    /** Interaction this member was added for (always-on campaigns). */
+    entityType: entityType('entity_type'),
+    entityRef: text('entity_ref'),
+    channel: text('channel'),
+    requestType: text('request_type'),
+    scheduledSendAt: timestamp('scheduled_send_at', { withTimezone: true }),
+    lastCommunicationAt: timestamp('last_communication_at', { withTimezone: true }),
+    remindersSent: integer('reminders_sent').notNull().default(0),
+    workflowStartedAt: timestamp('workflow_started_at', { withTimezone: true }),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex('campaign_members_campaign_contact_unique').on(t.campaignId, t.contactId),
+    index('campaign_members_campaign_status_idx').on(t.campaignId, t.status),
+    index('campaign_members_contact_idx').on(t.contactId),
+  ],
+);
+
+/** A personal survey link. One response per invitation (unique constraint on responses). */
+export const invitations = pgTable(
+  'invitations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** base64url of 32 random bytes (256 bits). */
+    token: text('token').notNull().unique(),
+    surveyId: uuid('survey_id')
+      .notNull()
+      .references(() => surveys.id),
+    memberId: uuid('member_id').references(() => campaignMembers.id, { onDelete: 'set null' }),
+    campaignId: uuid('campaign_id').references(() => campaigns.id, { onDelete: 'set null' }),
+    contactId: uuid('contact_id').references(() => contacts.id, { onDelete: 'set null' }),
+    clientId: uuid('client_id').references(() => clients.id, { onDelete: 'set null' }),
+    entityType: entityType('entity_type'),
+    entityRef: text('entity_ref'),
+    channel: text('channel'),
+    requestType: text('request_type'),
+    language: text('language'),
+    status: invitationStatus('status').notNull().default('not_started'),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+    openedAt: timestamp('opened_at', { withTimezone: true }),
+    completedAt: timestamp('completed_at', { withTimezone: true }),
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('invitations_member_idx').on(t.memberId),
+    index('invitations_contact_survey_idx').on(t.contactId, t.surveyId),
+  ],
+);
+
+export const responses = pgTable(
+  'responses',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    invitationId: uuid('invitation_id')
+      .notNull()
+      .unique()
+      .references(() => invitations.id),
+    surveyId: uuid('survey_id')
+      .notNull()
+      .references(() => surveys.id),
+    surveyVersion: integer('survey_version').notNull(),
+    campaignId: uuid('campaign_id').references(() => campaigns.id, { onDelete: 'set null' }),
+    memberId: uuid('member_id').references(() => campaignMembers.id, { onDelete: 'set null' }),
+    contactId: uuid('contact_id').references(() => contacts.id, { onDelete: 'set null' }),
+    clientId: uuid('client_id').references(() => clients.id, { onDelete: 'set null' }),
+    frontlineEmployeeId: uuid('frontline_employee_id').references(() => employees.id, { onDelete: 'set null' }),
+    entityType: entityType('entity_type'),
+    entityRef: text('entity_ref'),
+    channel: text('channel'),
+    requestType: text('request_type'),
+    language: text('language').notNull(),
+    /** Answers keyed by question id. */
+    answers: jsonb('answers').$type<Record<string, unknown>>().notNull(),
+    /** The first NPS-typed question's answer, when answered. */
+    npsScore: smallint('nps_score'),
+    /** Mean of the rating questions' answers normalised to 1–5, when any were answered. */
+    ratingScore: real('rating_score'),
+    /** Answers projected onto named record fields through question reference codes. */
+    recordFields: jsonb('record_fields').$type<Record<string, unknown>>().notNull().default({}),
+    submittedAt: timestamp('submitted_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('responses_survey_submitted_idx').on(t.surveyId, t.submittedAt),
+    index('responses_client_idx').on(t.clientId),
+    check('responses_nps_range', sql`${t.npsScore} is null or ${t.npsScore} between 0 and 10`),
+  ],
+);
+
+export const followUpTasks = pgTable(
+  'follow_up_tasks',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    kind: text('kind').notNull().default('feedback_call'),
+    responseId: uuid('response_id').references(() => responses.id, { onDelete: 'cascade' }),
+    memberId: uuid('member_id').references(() => campaignMembers.id, { onDelete: 'set null' }),
+    contactId: uuid('contact_id').references(() => contacts.id, { onDelete: 'set null' }),
+    assigneeEmployeeId: uuid('assignee_employee_id').references(() => employees.id, { onDelete: 'set null' }),
+    status: taskStatus('status').notNull().default('open'),
+    subject: text('subject').notNull(),
+    notes: text('notes').notNull().default(''),
+    dueAt: timestamp('due_at', { withTimezone: true }).notNull(),
+    completedAt: timestamp('completed_at', { withTimezone: true }),
+    ...timestamps,
+  },
+  (t) => [
+    // One feedback call per response, whatever retries happen.
+    uniqueIndex('follow_up_tasks_response_kind_unique').on(t.responseId, t.kind),
+    index('follow_up_tasks_assignee_status_idx').on(t.assigneeEmployeeId, t.status, t.dueAt),
+  ],
+);
+
+// ---------------------------------------------------------------------------------------------
+// Email
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Every email npsflow sends, keyed by its idempotency key. With the outbox mailer this table is
+ * the delivery; with Resend it is the record checked before sending (Resend keeps keys 24 h).
+ */
+export const emailOutbox = pgTable(
+  'email_outbox',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    idempotencyKey: text('idempotency_key').notNull().unique(),
+    kind: text('kind').notNull(),
+    toAddress: text('to_address').notNull(),
+    fromAddress: text('from_address').notNull(),
+    subject: text('subject').notNull(),
+    html: text('html').notNull(),
+    text: text('text').notNull(),
+    headers: jsonb('headers').$type<Record<string, string>>().notNull().default({}),
+    status: outboxStatus('status').notNull().default('queued'),
+    provider: text('provider').notNull().default('outbox'),
+    providerMessageId: text('provider_message_id'),
+    contactId: uuid('contact_id').references(() => contacts.id, { onDelete: 'set null' }),
+    memberId: uuid('member_id').references(() => campaignMembers.id, { onDelete: 'set null' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('email_outbox_created_idx').on(t.createdAt),
+    index('email_outbox_provider_message_idx').on(t.providerMessageId),
+  ],
+);
+
+/** Provider webhook events (delivered, opened, bounced, complained …), recorded once each. */
+export const emailEvents = pgTable(
+  'email_events',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    providerEventId: text('provider_event_id').notNull().unique(),
+    type: text('type').notNull(),
+    emailAddress: text('email_address'),
+    providerMessageId: text('provider_message_id'),
+    payload: jsonb('payload').notNull(),
+    occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('email_events_message_idx').on(t.providerMessageId)],
+);
+
+/**
+ * Signals the API owes a workflow but could not deliver (Temporal unreachable). A relay
+ * delivers them later; the respondent never waits for Temporal.
+ */
+export const pendingSignals = pgTable(
+  'pending_signals',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workflowId: text('workflow_id').notNull(),
+    signalName: text('signal_name').notNull(),
+    payload: jsonb('payload').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    deliveredAt: timestamp('delivered_at', { withTimezone: true }),
+  },
+  (t) => [index('pending_signals_undelivered_idx').on(t.createdAt).where(sql`${t.deliveredAt} is null`)],
+);

@@ -1,0 +1,26 @@
+import { readFileSync } from 'node:fs';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import type { Config } from '../config';
+
+type TemporalConfig = Config['temporal'];
+
+function connectionOptions(temporal: TemporalConfig, address: string) {
+  const tls = temporal.tls
+    ? temporal.tlsCertPath && temporal.tlsKeyPath
+      ? { clientCertPair: { crt: readFileSync(temporal.tlsCertPath), key: readFileSync(temporal.tlsKeyPath) } }
+      : true
+    : undefined;
+  return { address, tls, apiKey: temporal.apiKey };
+}
+
+/** A client for the API side (start, signal, update, query). */
+export async function connectClient(temporal: TemporalConfig, address: string): Promise<Client> {
+  const connection = await Connection.connect(connectionOptions(temporal, address));
+  return new Client({ connection, namespace: temporal.namespace });
+}
+
+/** The native connection a worker polls through. */
+export function connectWorker(temporal: TemporalConfig, address: string): Promise<NativeConnection> {
+  return NativeConnection.connect(connectionOptions(temporal, address));
+}
