@@ -24,8 +24,8 @@ import type { SurveyDefinition } from '../domain/survey-definition';
  */
 
 const timestamps = {
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-  updatedAt: timestamp('updated_at', { withTimezone: true })
+  createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 })
     .notNull()
     .defaultNow()
     .$onUpdate(() => new Date()),
@@ -78,9 +78,9 @@ export const apiKeys = pgTable('api_keys', {
   name: text('name').notNull(),
   /** SHA-256 of the key, hex. The key itself is shown once and never stored. */
   keyHash: text('key_hash').notNull().unique(),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-  lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
-  revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  lastUsedAt: timestamp('last_used_at', { withTimezone: true, precision: 3 }),
+  revokedAt: timestamp('revoked_at', { withTimezone: true, precision: 3 }),
 });
 
 export const employees = pgTable(
@@ -126,11 +126,11 @@ export const contacts = pgTable(
     clientId: uuid('client_id').references(() => clients.id, { onDelete: 'set null' }),
     frontlineEmployeeId: uuid('frontline_employee_id').references(() => employees.id, { onDelete: 'set null' }),
     optedOut: boolean('opted_out').notNull().default(false),
-    optedOutAt: timestamp('opted_out_at', { withTimezone: true }),
+    optedOutAt: timestamp('opted_out_at', { withTimezone: true, precision: 3 }),
     outOfScope: boolean('out_of_scope').notNull().default(false),
     inactive: boolean('inactive').notNull().default(false),
-    emailBouncedAt: timestamp('email_bounced_at', { withTimezone: true }),
-    lastSurveyCompletedAt: timestamp('last_survey_completed_at', { withTimezone: true }),
+    emailBouncedAt: timestamp('email_bounced_at', { withTimezone: true, precision: 3 }),
+    lastSurveyCompletedAt: timestamp('last_survey_completed_at', { withTimezone: true, precision: 3 }),
     ...timestamps,
   },
   (t) => [
@@ -170,7 +170,7 @@ export const surveyVersions = pgTable(
       .references(() => surveys.id, { onDelete: 'cascade' }),
     version: integer('version').notNull(),
     definition: jsonb('definition').$type<SurveyDefinition>().notNull(),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex('survey_versions_survey_version_unique').on(t.surveyId, t.version)],
 );
@@ -193,7 +193,7 @@ export const campaigns = pgTable(
     /** The wave this one repeats (recurring relational NPS). */
     previousCampaignId: uuid('previous_campaign_id'),
     settings: jsonb('settings').$type<CampaignSettings>().notNull(),
-    launchedAt: timestamp('launched_at', { withTimezone: true }),
+    launchedAt: timestamp('launched_at', { withTimezone: true, precision: 3 }),
     ...timestamps,
   },
   (t) => [index('campaigns_survey_idx').on(t.surveyId)],
@@ -215,10 +215,10 @@ export const campaignMembers = pgTable(
     entityRef: text('entity_ref'),
     channel: text('channel'),
     requestType: text('request_type'),
-    scheduledSendAt: timestamp('scheduled_send_at', { withTimezone: true }),
-    lastCommunicationAt: timestamp('last_communication_at', { withTimezone: true }),
+    scheduledSendAt: timestamp('scheduled_send_at', { withTimezone: true, precision: 3 }),
+    lastCommunicationAt: timestamp('last_communication_at', { withTimezone: true, precision: 3 }),
     remindersSent: integer('reminders_sent').notNull().default(0),
-    workflowStartedAt: timestamp('workflow_started_at', { withTimezone: true }),
+    workflowStartedAt: timestamp('workflow_started_at', { withTimezone: true, precision: 3 }),
     ...timestamps,
   },
   (t) => [
@@ -248,11 +248,11 @@ export const invitations = pgTable(
     requestType: text('request_type'),
     language: text('language'),
     status: invitationStatus('status').notNull().default('not_started'),
-    sentAt: timestamp('sent_at', { withTimezone: true }),
-    openedAt: timestamp('opened_at', { withTimezone: true }),
-    completedAt: timestamp('completed_at', { withTimezone: true }),
-    expiresAt: timestamp('expires_at', { withTimezone: true }),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    sentAt: timestamp('sent_at', { withTimezone: true, precision: 3 }),
+    openedAt: timestamp('opened_at', { withTimezone: true, precision: 3 }),
+    completedAt: timestamp('completed_at', { withTimezone: true, precision: 3 }),
+    expiresAt: timestamp('expires_at', { withTimezone: true, precision: 3 }),
+    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
   (t) => [
     index('invitations_member_idx').on(t.memberId),
@@ -290,7 +290,7 @@ export const responses = pgTable(
     ratingScore: real('rating_score'),
     /** Answers projected onto named record fields through question reference codes. */
     recordFields: jsonb('record_fields').$type<Record<string, unknown>>().notNull().default({}),
-    submittedAt: timestamp('submitted_at', { withTimezone: true }).notNull().defaultNow(),
+    submittedAt: timestamp('submitted_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
   (t) => [
     index('responses_survey_submitted_idx').on(t.surveyId, t.submittedAt),
@@ -311,8 +311,8 @@ export const followUpTasks = pgTable(
     status: taskStatus('status').notNull().default('open'),
     subject: text('subject').notNull(),
     notes: text('notes').notNull().default(''),
-    dueAt: timestamp('due_at', { withTimezone: true }).notNull(),
-    completedAt: timestamp('completed_at', { withTimezone: true }),
+    dueAt: timestamp('due_at', { withTimezone: true, precision: 3 }).notNull(),
+    completedAt: timestamp('completed_at', { withTimezone: true, precision: 3 }),
     ...timestamps,
   },
   (t) => [
@@ -347,8 +347,8 @@ export const emailOutbox = pgTable(
     providerMessageId: text('provider_message_id'),
     contactId: uuid('contact_id').references(() => contacts.id, { onDelete: 'set null' }),
     memberId: uuid('member_id').references(() => campaignMembers.id, { onDelete: 'set null' }),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-    sentAt: timestamp('sent_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    sentAt: timestamp('sent_at', { withTimezone: true, precision: 3 }),
   },
   (t) => [
     index('email_outbox_created_idx').on(t.createdAt),
@@ -366,8 +366,8 @@ export const emailEvents = pgTable(
     emailAddress: text('email_address'),
     providerMessageId: text('provider_message_id'),
     payload: jsonb('payload').notNull(),
-    occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull(),
-    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+    occurredAt: timestamp('occurred_at', { withTimezone: true, precision: 3 }).notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
   (t) => [index('email_events_message_idx').on(t.providerMessageId)],
 );
@@ -385,8 +385,8 @@ export const pendingSignals = pgTable(
     payload: jsonb('payload').notNull(),
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-    deliveredAt: timestamp('delivered_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    deliveredAt: timestamp('delivered_at', { withTimezone: true, precision: 3 }),
   },
   (t) => [index('pending_signals_undelivered_idx').on(t.createdAt).where(sql`${t.deliveredAt} is null`)],
 );

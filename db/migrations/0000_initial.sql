@@ -10,9 +10,9 @@ CREATE TABLE "api_keys" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"name" text NOT NULL,
 	"key_hash" text NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"last_used_at" timestamp with time zone,
-	"revoked_at" timestamp with time zone,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"last_used_at" timestamp (3) with time zone,
+	"revoked_at" timestamp (3) with time zone,
 	CONSTRAINT "api_keys_key_hash_unique" UNIQUE("key_hash")
 );
 --> statement-breakpoint
@@ -25,12 +25,12 @@ CREATE TABLE "campaign_members" (
 	"entity_ref" text,
 	"channel" text,
 	"request_type" text,
-	"scheduled_send_at" timestamp with time zone,
-	"last_communication_at" timestamp with time zone,
+	"scheduled_send_at" timestamp (3) with time zone,
+	"last_communication_at" timestamp (3) with time zone,
 	"reminders_sent" integer DEFAULT 0 NOT NULL,
-	"workflow_started_at" timestamp with time zone,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+	"workflow_started_at" timestamp (3) with time zone,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "campaigns" (
@@ -42,9 +42,9 @@ CREATE TABLE "campaigns" (
 	"owner_employee_id" uuid,
 	"previous_campaign_id" uuid,
 	"settings" jsonb NOT NULL,
-	"launched_at" timestamp with time zone,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+	"launched_at" timestamp (3) with time zone,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "clients" (
@@ -52,8 +52,8 @@ CREATE TABLE "clients" (
 	"name" text NOT NULL,
 	"external_ref" text,
 	"frontline_employee_id" uuid,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "clients_external_ref_unique" UNIQUE("external_ref")
 );
 --> statement-breakpoint
@@ -69,13 +69,13 @@ CREATE TABLE "contacts" (
 	"client_id" uuid,
 	"frontline_employee_id" uuid,
 	"opted_out" boolean DEFAULT false NOT NULL,
-	"opted_out_at" timestamp with time zone,
+	"opted_out_at" timestamp (3) with time zone,
 	"out_of_scope" boolean DEFAULT false NOT NULL,
 	"inactive" boolean DEFAULT false NOT NULL,
-	"email_bounced_at" timestamp with time zone,
-	"last_survey_completed_at" timestamp with time zone,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"email_bounced_at" timestamp (3) with time zone,
+	"last_survey_completed_at" timestamp (3) with time zone,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "contacts_external_ref_unique" UNIQUE("external_ref")
 );
 --> statement-breakpoint
@@ -86,8 +86,8 @@ CREATE TABLE "email_events" (
 	"email_address" text,
 	"provider_message_id" text,
 	"payload" jsonb NOT NULL,
-	"occurred_at" timestamp with time zone NOT NULL,
-	"received_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"occurred_at" timestamp (3) with time zone NOT NULL,
+	"received_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "email_events_provider_event_id_unique" UNIQUE("provider_event_id")
 );
 --> statement-breakpoint
@@ -106,8 +106,8 @@ CREATE TABLE "email_outbox" (
 	"provider_message_id" text,
 	"contact_id" uuid,
 	"member_id" uuid,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"sent_at" timestamp with time zone,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"sent_at" timestamp (3) with time zone,
 	CONSTRAINT "email_outbox_idempotency_key_unique" UNIQUE("idempotency_key")
 );
 --> statement-breakpoint
@@ -117,8 +117,8 @@ CREATE TABLE "employees" (
 	"first_name" text DEFAULT '' NOT NULL,
 	"last_name" text DEFAULT '' NOT NULL,
 	"active" boolean DEFAULT true NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "follow_up_tasks" (
@@ -131,10 +131,10 @@ CREATE TABLE "follow_up_tasks" (
 	"status" "task_status" DEFAULT 'open' NOT NULL,
 	"subject" text NOT NULL,
 	"notes" text DEFAULT '' NOT NULL,
-	"due_at" timestamp with time zone NOT NULL,
-	"completed_at" timestamp with time zone,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+	"due_at" timestamp (3) with time zone NOT NULL,
+	"completed_at" timestamp (3) with time zone,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "invitations" (
@@ -151,11 +151,11 @@ CREATE TABLE "invitations" (
 	"request_type" text,
 	"language" text,
 	"status" "invitation_status" DEFAULT 'not_started' NOT NULL,
-	"sent_at" timestamp with time zone,
-	"opened_at" timestamp with time zone,
-	"completed_at" timestamp with time zone,
-	"expires_at" timestamp with time zone,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"sent_at" timestamp (3) with time zone,
+	"opened_at" timestamp (3) with time zone,
+	"completed_at" timestamp (3) with time zone,
+	"expires_at" timestamp (3) with time zone,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "invitations_token_unique" UNIQUE("token")
 );
 --> statement-breakpoint
@@ -166,8 +166,8 @@ CREATE TABLE "pending_signals" (
 	"payload" jsonb NOT NULL,
 	"attempts" integer DEFAULT 0 NOT NULL,
 	"last_error" text,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"delivered_at" timestamp with time zone
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"delivered_at" timestamp (3) with time zone
 );
 --> statement-breakpoint
 CREATE TABLE "responses" (
@@ -189,7 +189,7 @@ CREATE TABLE "responses" (
 	"nps_score" smallint,
 	"rating_score" real,
 	"record_fields" jsonb DEFAULT '{}'::jsonb NOT NULL,
-	"submitted_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"submitted_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "responses_invitation_id_unique" UNIQUE("invitation_id"),
 	CONSTRAINT "responses_nps_range" CHECK ("responses"."nps_score" is null or "responses"."nps_score" between 0 and 10)
 );
@@ -199,7 +199,7 @@ CREATE TABLE "survey_versions" (
 	"survey_id" uuid NOT NULL,
 	"version" integer NOT NULL,
 	"definition" jsonb NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "surveys" (
@@ -213,8 +213,8 @@ CREATE TABLE "surveys" (
 	"request_types" text[] DEFAULT '{}'::text[] NOT NULL,
 	"period_start" date,
 	"period_end" date,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 ALTER TABLE "campaign_members" ADD CONSTRAINT "campaign_members_campaign_id_campaigns_id_fk" FOREIGN KEY ("campaign_id") REFERENCES "public"."campaigns"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint

@@ -1,0 +1,32 @@
+/** An error that becomes `{ error: { code, message, details? } }` with its HTTP status. */
+export class ApiError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export const notFound = (what: string) => new ApiError(404, 'NOT_FOUND', `${what} not found`);
+export const conflict = (message: string, details?: unknown) => new ApiError(409, 'CONFLICT', message, details);
+export const badRequest = (message: string, details?: unknown) =>
+  new ApiError(400, 'VALIDATION_ERROR', message, details);
+
+/** PostgreSQL SQLSTATE of a driver error (postgres.js and PGlite both expose `code`). */
+export function sqlState(error: unknown): string | undefined {
+  let current: unknown = error;
+  // drizzle wraps driver errors in `cause`
+  for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth += 1) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+export const UNIQUE_VIOLATION = '23505';
+export const FOREIGN_KEY_VIOLATION = '23503';

@@ -1,0 +1,109 @@
+import { and, asc, eq, gt, ilike, or, type SQL } from 'drizzle-orm';
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { tables } from '../../db';
+import { conflict, notFound, sqlState, UNIQUE_VIOLATION } from '../errors';
+import { decodeCursor, pageOf } from '../pagination';
+import { IdParams, Page, PageQuery, errorResponses } from '../schemas/common';
+import { Employee, EmployeeInput, EmployeePatch } from '../schemas/employees';
+
+const { employees } = tables;
+
+type EmployeeRow = typeof employees.$inferSelect;
+const toEmployee = (row: EmployeeRow) => ({
+  ...row,
+  createdAt: row.createdAt.toISOString(),
+  updatedAt: row.updatedAt.toISOString(),
+});
+
+function uniqueEmail(error: unknown, email: string | undefined): never {
+  if (sqlState(error) === UNIQUE_VIOLATION) throw conflict(`an employee with email ${email} already exists`);
+  throw error;
+}
+
+/** Employees: the frontline staff who own contacts and follow-up tasks. */
+export const employeeRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.addHook('preHandler', app.requireAdmin);
+  const tags = ['employees'];
+  const security = [{ bearer: [] }];
+
+  app.post(
+    '/',
+    { schema: { tags, security, body: EmployeeInput, response: { 201: Employee, ...errorResponses } } },
+    async (request, reply) => {
+      const body = request.body;
+      const [row] = await app.db
+        .insert(employees)
+        .values({ ...body, email: body.email.trim() })
+        .returning()
+        .catch((error) => uniqueEmail(error, body.email));
+      return reply.status(201).send(toEmployee(row!));
+    },
+  );
+
+  app.get(
+    '/:id',
+    { schema: { tags, security, params: IdParams, response: { 200: Employee, ...errorResponses } } },
+    async (request) => {
+      const [row] = await app.db.select().from(employees).where(eq(employees.id, request.params.id));
+      if (!row) throw notFound('employee');
+      return toEmployee(row);
+    },
+  );
+
+  app.patch(
+    '/:id',
+    { schema: { tags, security, params: IdParams, body: EmployeePatch, response: { 200: Employee, ...errorResponses } } },
+    async (request) => {
+      const [row] = await app.db
+        .update(employees)
+        .set(request.body)
+        .where(eq(employees.id, request.params.id))
+        .returning()
+        .catch((error) => uniqueEmail(error, request.body.email));
+      if (!row) throw notFound('employee');
+      return toEmployee(row);
+    },
+  );
+
+  app.get(
+    '/',
+    {
+      schema: {
+        tags,
+        security,
+        querystring: Type.Object(
+          {
+            ...PageQuery,
+            q: Type.Optional(Type.String({ maxLength: 200, description: 'matches email or name' })),
+            active: Type.Optional(Type.Boolean()),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Page(Employee), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { limit = 50, cursor, q, active } = request.query;
+      const after = decodeCursor(cursor);
+      const filters: (SQL | undefined)[] = [];
+      if (q) {
+        const pattern = `%${q.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
+        filters.push(or(ilike(employees.email, pattern), ilike(employees.firstName, pattern), ilike(employees.lastName, pattern)));
+      }
+      if (active !== undefined) filters.push(eq(employees.active, active));
+      if (after) {
+        filters.push(
+          or(gt(employees.createdAt, after.createdAt), and(eq(employees.createdAt, after.createdAt), gt(employees.id, after.id))),
+        );
+      }
+      const rows = await app.db
+        .select()
+        .from(employees)
+        .where(and(...filters))
+        .orderBy(asc(employees.createdAt), asc(employees.id))
+        .limit(limit + 1);
+      const page = pageOf(rows, limit);
+      return { items: page.items.map(toEmployee), nextCursor: page.nextCursor };
+    },
+  );
+};
