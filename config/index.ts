@@ -34,6 +34,7 @@ const envSchema = z.object({
   TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
   TEMPORAL_DEV_SERVER_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
   TEMPORAL_CLI_PATH: z.string().min(1).optional(),
+  WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
   TEMPORAL_TEST_SERVER_PATH: z.string().min(1).optional(),
   ADMIN_API_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
   RESEND_API_KEY: z.string().min(1).optional(),
@@ -67,6 +68,8 @@ export interface Config {
     uiPort: number;
     devServerPort: number;
     cliPath: string | undefined;
+    /** A pre-built workflow bundle (production); otherwise bundled at start. */
+    workflowBundlePath: string | undefined;
     testServerPath: string | undefined;
   };
   adminApiKey: string | undefined;
@@ -130,6 +133,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       uiPort: env.TEMPORAL_UI_PORT,
       devServerPort: env.TEMPORAL_DEV_SERVER_PORT,
       cliPath: env.TEMPORAL_CLI_PATH,
+      workflowBundlePath: env.WORKFLOW_BUNDLE_PATH,
       testServerPath: env.TEMPORAL_TEST_SERVER_PATH,
     },
     adminApiKey: env.ADMIN_API_KEY,

@@ -34,11 +34,9 @@ describe('employees API', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const res = await t.app.inject({
-        url: `/api/employees?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
-        headers: t.auth,
-      });
-      const body = res.json();
+      const url: string = `/api/employees?limit=2${cursor ? `&cursor=${cursor}` : ''}`;
+      const res = await t.app.inject({ url, headers: t.auth });
+      const body: { items: { id: string }[]; nextCursor: string | null } = res.json();
       seen.push(...body.items.map((e: { id: string }) => e.id));
       cursor = body.nextCursor;
     } while (cursor);
