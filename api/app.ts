@@ -9,6 +9,7 @@ import { errorHandler } from './plugins/error-handler';
 import { healthRoutes } from './routes/health';
 import { employeeRoutes } from './routes/employees';
 import { contactRoutes } from './routes/contacts';
+import { clientRoutes } from './routes/clients';
 
 export interface TemporalHandle {
   client: Client;
@@ -52,6 +53,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(healthRoutes);
   await app.register(employeeRoutes, { prefix: '/api/employees' });
   await app.register(contactRoutes, { prefix: '/api/contacts' });
+  await app.register(clientRoutes, { prefix: '/api/clients' });
 
   return app;
 }

@@ -30,3 +30,15 @@ export function sqlState(error: unknown): string | undefined {
 
 export const UNIQUE_VIOLATION = '23505';
 export const FOREIGN_KEY_VIOLATION = '23503';
+
+/** The constraint a driver error names (postgres.js: `constraint_name`, PGlite: `constraint`). */
+export function constraintName(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth += 1) {
+    const named = current as { constraint_name?: unknown; constraint?: unknown };
+    const name = named.constraint_name ?? named.constraint;
+    if (typeof name === 'string' && name) return name;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}

@@ -5,6 +5,7 @@ import { conflict, notFound, sqlState, UNIQUE_VIOLATION } from '../errors';
 import { decodeCursor, pageOf } from '../pagination';
 import { IdParams, Page, PageQuery, errorResponses } from '../schemas/common';
 import { Employee, EmployeeInput, EmployeePatch } from '../schemas/employees';
+import { employeeImportRoutes } from './employee-import';
 
 const { employees } = tables;
 
@@ -25,6 +26,8 @@ export const employeeRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('preHandler', app.requireAdmin);
   const tags = ['employees'];
   const security = [{ bearer: [] }];
+
+  await app.register(employeeImportRoutes);
 
   app.post(
     '/',

@@ -1,0 +1,218 @@
+import { sql } from 'drizzle-orm';
+import { Compile } from 'typebox/compile';
+import { tables, type Database } from '../../db';
+import { normaliseContactFields, type FieldProblem } from '../contact-values';
+import { ContactImportRow } from '../schemas/contacts';
+import {
+  chunked,
+  clientsByRef,
+  employeesByEmail,
+  excluded,
+  existing,
+  existingClientIds,
+  existingEmployeeIds,
+} from './references';
+import { isRecord, readImportRows, RowProblems, schemaProblems, type RowSpec } from './rows';
+
+const { contacts, clients } = tables;
+const validator = Compile(ContactImportRow);
+
+export const contactRowSpec: RowSpec = {
+  fields: Object.keys(ContactImportRow.properties),
+  booleans: ['optedOut', 'outOfScope', 'inactive'],
+};
+
+/** Rows per INSERT: 13 columns × 1,000 rows stays far below PostgreSQL's parameter limit. */
+const INSERT_CHUNK = 1_000;
+
+export interface ImportResult {
+  inserted: number;
+  updated: number;
+  total: number;
+}
+
+/** Contact columns an import writes; a column is written for every row when any row gives it. */
+const WRITABLE = [
+  'externalRef',
+  'email',
+  'firstName',
+  'lastName',
+  'language',
+  'timeZone',
+  'region',
+  'clientId',
+  'frontlineEmployeeId',
+  'optedOut',
+  'outOfScope',
+  'inactive',
+] as const;
+type Writable = (typeof WRITABLE)[number];
+
+const DEFAULTS: Record<Writable, unknown> = {
+  externalRef: null,
+  email: null,
+  firstName: '',
+  lastName: '',
+  language: null,
+  timeZone: null,
+  region: null,
+  clientId: null,
+  frontlineEmployeeId: null,
+  optedOut: false,
+  outOfScope: false,
+  inactive: false,
+};
+
+interface ValidRow {
+  index: number;
+  fields: ContactImportRow;
+}
+
+/**
+ * Imports contacts all-or-nothing. Every row is validated and every reference resolved first;
+ * any problem answers 400 with one entry per problem and writes nothing. Then one transaction
+ * upserts the named clients and the contacts (on externalRef) in multi-row statements.
+ */
+export async function importContacts(db: Database, body: unknown): Promise<ImportResult> {
+  const raw = readImportRows(body, contactRowSpec);
+  const problems = new RowProblems();
+  const valid: ValidRow[] = [];
+  const firstRowOfRef = new Map<string, number>();
+  const employeeEmailRows = new Map<string, number[]>();
+  const clientRefs = new Map<string, { name?: string; rows: number[]; nameRow?: number }>();
+  const employeeIdRows = new Map<string, number[]>();
+  const clientIdRows = new Map<string, number[]>();
+  const remember = (map: Map<string, number[]>, key: string, row: number) => {
+    const rows = map.get(key);
+    if (rows) rows.push(row);
+    else map.set(key, [row]);
+  };
+
+  raw.forEach((value, index) => {
+    const row = index + 1;
+    if (!isRecord(value)) return problems.add(row, null, 'must be an object');
+    if (!validator.Check(value)) {
+      for (const problem of schemaProblems(validator.Errors(value))) problems.add(row, problem.field, problem.message);
+      return;
+    }
+    const fieldProblems: FieldProblem[] = [];
+    const fields = normaliseContactFields({ ...value }, fieldProblems);
+    for (const problem of fieldProblems) problems.add(row, problem.field, problem.message);
+    if (fields.clientId && fields.clientRef) problems.add(row, 'clientRef', 'give clientId or clientRef, not both');
+    if (fields.clientName && !fields.clientRef) problems.add(row, 'clientName', 'needs clientRef');
+    if (fields.frontlineEmployeeId && fields.frontlineEmployeeEmail) {
+      problems.add(row, 'frontlineEmployeeEmail', 'give frontlineEmployeeId or frontlineEmployeeEmail, not both');
+    }
+    if (fields.externalRef) {
+      const first = firstRowOfRef.get(fields.externalRef);
+      if (first !== undefined) problems.add(row, 'externalRef', `${fields.externalRef} is also on row ${first}`);
+      else firstRowOfRef.set(fields.externalRef, row);
+    }
+    if (fields.frontlineEmployeeEmail) remember(employeeEmailRows, fields.frontlineEmployeeEmail.trim().toLowerCase(), row);
+    if (fields.frontlineEmployeeId) remember(employeeIdRows, fields.frontlineEmployeeId, row);
+    if (fields.clientId) remember(clientIdRows, fields.clientId, row);
+    if (fields.clientRef) {
+      const ref = fields.clientRef.trim();
+      fields.clientRef = ref;
+      const entry = clientRefs.get(ref) ?? { rows: [] };
+      entry.rows.push(row);
+      const name = fields.clientName?.trim();
+      if (name) {
+        if (entry.name !== undefined && entry.name !== name) {
+          problems.add(row, 'clientName', `differs from "${entry.name}" given for client ${ref} on row ${entry.nameRow}`);
+        } else if (entry.name === undefined) {
+          entry.name = name;
+          entry.nameRow = row;
+        }
+      }
+      clientRefs.set(ref, entry);
+    }
+    valid.push({ index, fields });
+  });
+
+  // References, resolved in a few queries whatever the row count.
+  const employeeIdByEmail = await employeesByEmail(db, [...employeeEmailRows.keys()]);
+  for (const [email, rows] of employeeEmailRows) {
+    if (!employeeIdByEmail.has(email)) for (const row of rows) problems.add(row, 'frontlineEmployeeEmail', `no employee has email ${email}`);
+  }
+  const knownEmployeeIds = await existingEmployeeIds(db, [...employeeIdRows.keys()]);
+  for (const [id, rows] of employeeIdRows) {
+    if (!knownEmployeeIds.has(id)) for (const row of rows) problems.add(row, 'frontlineEmployeeId', `no employee has id ${id}`);
+  }
+  const knownClientIds = await existingClientIds(db, [...clientIdRows.keys()]);
+  for (const [id, rows] of clientIdRows) {
+    if (!knownClientIds.has(id)) for (const row of rows) problems.add(row, 'clientId', `no client has id ${id}`);
+  }
+  const existingClients = await clientsByRef(db, [...clientRefs.keys()]);
+  for (const [ref, entry] of clientRefs) {
+    if (entry.name === undefined && !existingClients.has(ref)) {
+      for (const row of entry.rows) problems.add(row, 'clientRef', `no client has ref ${ref}; add clientName to create it`);
+    }
+  }
+
+  problems.throwIfAny(raw.length);
+  if (valid.length === 0) return { inserted: 0, updated: 0, total: 0 };
+
+  // Which columns this import writes: any given by some row (or implied by a reference).
+  const written = new Set<Writable>();
+  for (const { fields } of valid) {
+    for (const key of Object.keys(fields)) {
+      if ((WRITABLE as readonly string[]).includes(key)) written.add(key as Writable);
+    }
+    if (fields.clientRef !== undefined) written.add('clientId');
+    if (fields.frontlineEmployeeEmail !== undefined) written.add('frontlineEmployeeId');
+  }
+  const columns = WRITABLE.filter((column) => written.has(column));
+
+  return db.transaction(async (tx) => {
+    const clientIdByRef = new Map(existingClients);
+    const named = [...clientRefs].filter(([, entry]) => entry.name !== undefined);
+    for (const chunk of chunked(named, INSERT_CHUNK)) {
+      const rows = await tx
+        .insert(clients)
+        .values(chunk.map(([ref, entry]) => ({ externalRef: ref, name: entry.name! })))
+        .onConflictDoUpdate({ target: clients.externalRef, set: { name: excluded(clients.name), updatedAt: sql`now()` } })
+        .returning({ id: clients.id, externalRef: clients.externalRef });
+      for (const row of rows) clientIdByRef.set(row.externalRef!, row.id);
+    }
+
+    const now = new Date();
+    const values = valid.map(({ fields }) => {
+      const resolved: Record<string, unknown> = {
+        ...fields,
+        clientId: fields.clientRef ? clientIdByRef.get(fields.clientRef) : fields.clientId,
+        frontlineEmployeeId: fields.frontlineEmployeeEmail
+          ? employeeIdByEmail.get(fields.frontlineEmployeeEmail.trim().toLowerCase())
+          : fields.frontlineEmployeeId,
+      };
+      const row: Record<string, unknown> = {};
+      for (const column of columns) row[column] = resolved[column] ?? DEFAULTS[column];
+      if (written.has('optedOut')) row.optedOutAt = row.optedOut ? now : null;
+      return row as typeof contacts.$inferInsert;
+    });
+
+    const set: Record<string, unknown> = { updatedAt: sql`now()` };
+    for (const column of columns) set[column] = excluded(contacts[column]);
+    if (written.has('optedOut')) {
+      // Keep the original opt-out date when a contact already opted out.
+      set.optedOutAt = sql`case when ${excluded(contacts.optedOut)}
+        then coalesce(${existing('contacts', contacts.optedOutAt)}, ${excluded(contacts.optedOutAt)}) else null end`;
+    }
+    if (written.has('email')) {
+      // A bounce suppresses the address that bounced, so a new address lifts it.
+      set.emailBouncedAt = sql`case when lower(${existing('contacts', contacts.email)}) is distinct from lower(${excluded(contacts.email)})
+        then null else ${existing('contacts', contacts.emailBouncedAt)} end`;
+    }
+
+    let inserted = 0;
+    for (const chunk of chunked(values, INSERT_CHUNK)) {
+      const rows = await tx
+        .insert(contacts)
+        .values(chunk)
+        .onConflictDoUpdate({ target: contacts.externalRef, set })
+        .returning({ inserted: sql<boolean>`(xmax = 0)` });
+      for (const row of rows) if (row.inserted) inserted += 1;
+    }
+    return { inserted, updated: values.length - inserted, total: values.length };
+  });
+}

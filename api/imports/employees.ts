@@ -1,0 +1,79 @@
+import { sql } from 'drizzle-orm';
+import { Compile } from 'typebox/compile';
+import { tables, type Database } from '../../db';
+import { EmployeeInput } from '../schemas/employees';
+import type { ImportResult } from './contacts';
+import { chunked, excluded } from './references';
+import { isRecord, readImportRows, RowProblems, schemaProblems, type RowSpec } from './rows';
+
+const { employees } = tables;
+const validator = Compile(EmployeeInput);
+
+export const employeeRowSpec: RowSpec = {
+  fields: Object.keys(EmployeeInput.properties),
+  booleans: ['active'],
+};
+
+const INSERT_CHUNK = 2_000;
+const OPTIONAL = ['firstName', 'lastName', 'active'] as const;
+const DEFAULTS = { firstName: '', lastName: '', active: true };
+
+/**
+ * Imports employees all-or-nothing, upserting on lower(email) (the unique index): every row is
+ * validated first; then one transaction writes them in multi-row statements.
+ */
+export async function importEmployees(db: Database, body: unknown): Promise<ImportResult> {
+  const raw = readImportRows(body, employeeRowSpec);
+  const problems = new RowProblems();
+  const valid: EmployeeInput[] = [];
+  const firstRowOfEmail = new Map<string, number>();
+
+  raw.forEach((value, index) => {
+    const row = index + 1;
+    if (!isRecord(value)) return problems.add(row, null, 'must be an object');
+    if (!validator.Check(value)) {
+      for (const problem of schemaProblems(validator.Errors(value))) problems.add(row, problem.field, problem.message);
+      return;
+    }
+    const fields: EmployeeInput = {
+      ...value,
+      email: value.email.trim(),
+      ...(value.firstName === undefined ? {} : { firstName: value.firstName.trim() }),
+      ...(value.lastName === undefined ? {} : { lastName: value.lastName.trim() }),
+    };
+    const key = fields.email.toLowerCase();
+    const first = firstRowOfEmail.get(key);
+    if (first !== undefined) return problems.add(row, 'email', `${fields.email} is also on row ${first}`);
+    firstRowOfEmail.set(key, row);
+    valid.push(fields);
+  });
+  problems.throwIfAny(raw.length);
+  if (valid.length === 0) return { inserted: 0, updated: 0, total: 0 };
+
+  const columns = OPTIONAL.filter((column) => valid.some((row) => row[column] !== undefined));
+  const values = valid.map((row) => {
+    const out: typeof employees.$inferInsert = { email: row.email };
+    for (const column of columns) Object.assign(out, { [column]: row[column] ?? DEFAULTS[column] });
+    return out;
+  });
+  const set: Record<string, unknown> = { email: excluded(employees.email), updatedAt: sql`now()` };
+  for (const column of columns) set[column] = excluded(employees[column]);
+
+  return db.transaction(async (tx) => {
+    let inserted = 0;
+    for (const chunk of chunked(values, INSERT_CHUNK)) {
+      const rows = await tx
+        .insert(employees)
+        .values(chunk)
+        .onConflictDoUpdate({
+          // The conflict target is the expression index employees_email_unique on lower(email);
+          // drizzle types targets as columns, but renders any SQL it is given.
+          target: sql`lower(${sql.identifier(employees.email.name)})` as unknown as typeof employees.email,
+          set,
+        })
+        .returning({ inserted: sql<boolean>`(xmax = 0)` });
+      for (const row of rows) if (row.inserted) inserted += 1;
+    }
+    return { inserted, updated: values.length - inserted, total: values.length };
+  });
+}

@@ -1,0 +1,10 @@
+import { contactRowSpec, importContacts } from '../imports';
+import { importRoute } from './import-route';
+
+/** POST /api/contacts/import */
+export const contactImportRoutes = importRoute({
+  what: 'contacts',
+  tag: 'contacts',
+  columns: contactRowSpec.fields,
+  run: importContacts,
+});

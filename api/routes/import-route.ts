@@ -1,0 +1,44 @@
+import { Type } from 'typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Database } from '../../db';
+import { MAX_IMPORT_ROWS, type ImportResult as Result } from '../imports';
+import { errorResponses } from '../schemas/common';
+import { ImportResult, importDescription } from '../schemas/imports';
+
+/** Enough for 10,000 rows of wide CSV or JSON. */
+export const IMPORT_BODY_LIMIT = 16 * 1024 * 1024;
+
+interface ImportRouteOptions {
+  what: string;
+  tag: string;
+  columns: readonly string[];
+  run: (db: Database, body: unknown) => Promise<Result>;
+}
+
+/**
+ * `POST /import` for a resource: accepts text/csv as a string (parsed by the importer) or JSON.
+ * The key is checked at onRequest, before a large body is read.
+ */
+export function importRoute(options: ImportRouteOptions): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    app.addContentTypeParser(['text/csv', 'application/csv'], { parseAs: 'string', bodyLimit: IMPORT_BODY_LIMIT }, (_request, body, done) =>
+      done(null, body),
+    );
+    app.post(
+      '/import',
+      {
+        onRequest: app.requireAdmin,
+        bodyLimit: IMPORT_BODY_LIMIT,
+        schema: {
+          tags: [options.tag],
+          security: [{ bearer: [] }],
+          summary: `Bulk import of ${options.what} (CSV or JSON, max ${MAX_IMPORT_ROWS} rows)`,
+          description: importDescription(options.what, options.columns),
+          consumes: ['text/csv', 'application/json'],
+          response: { 200: ImportResult, ...errorResponses, 413: Type.Ref('ErrorBody') },
+        },
+      },
+      async (request) => options.run(app.db, request.body),
+    );
+  };
+}

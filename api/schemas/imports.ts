@@ -1,0 +1,14 @@
+import { Type } from 'typebox';
+
+export const ImportResult = Type.Object({
+  inserted: Type.Integer({ description: 'rows that created a record' }),
+  updated: Type.Integer({ description: 'rows that updated an existing record (same key)' }),
+  total: Type.Integer(),
+});
+
+export const importDescription = (what: string, columns: readonly string[]) =>
+  `Imports up to 10,000 ${what} in one request, all-or-nothing. The body is CSV (\`text/csv\`, ` +
+  `a header row naming the columns) or JSON (an array of rows, or \`{ "rows": [...] }\`). ` +
+  `Columns: ${columns.join(', ')}. Every row is checked before anything is written: when any row ` +
+  `is bad the answer is 400 with \`details: [{ row, field, message }]\` (rows counted from 1 after ` +
+  `the header) and nothing is stored.`;
