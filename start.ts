@@ -19,6 +19,14 @@ import { cachedWorkflowBundle } from './temporal/workflow-bundle';
  */
 const startedAt = performance.now();
 const say = (line: string) => console.log(`[npsflow] ${line}`);
+const phases: string[] = [];
+/** Runs one start-up phase and records its duration for the summary line. */
+async function timed<T>(name: string, phase: () => Promise<T>): Promise<T> {
+  const t0 = performance.now();
+  const result = await phase();
+  phases.push(`${name} ${((performance.now() - t0) / 1000).toFixed(1)}s`);
+  return result;
+}
 
 let config;
 try {
@@ -31,48 +39,66 @@ try {
   throw error;
 }
 mkdirSync(config.home, { recursive: true });
+const home = config.home;
+const temporalConfig = config.temporal;
 
+// The three slow parts do not depend on each other: start them side by side.
 let devServer: DevServer | undefined;
-let temporalAddress = config.temporal.address;
-let temporalUiUrl: string | undefined;
-if (!temporalAddress) {
-  const cliPath = ensureBinary('cli', config.temporal.cliPath, say);
+const temporalReady = timed('temporal', async () => {
+  if (temporalConfig.address) return { address: temporalConfig.address, uiUrl: undefined };
+  const cliPath = ensureBinary('cli', temporalConfig.cliPath, say);
   devServer = await startDevServer({
     cliPath,
-    stateDir: path.join(config.home, 'temporal'),
-    port: config.temporal.devServerPort,
-    uiPort: config.temporal.uiPort,
-    namespace: config.temporal.namespace,
+    stateDir: path.join(home, 'temporal'),
+    port: temporalConfig.devServerPort,
+    uiPort: temporalConfig.uiPort,
+    namespace: temporalConfig.namespace,
   });
-  temporalAddress = devServer.address;
-  temporalUiUrl = devServer.uiUrl;
-  say(`Temporal dev server up at ${temporalAddress}`);
-}
+  return { address: devServer.address, uiUrl: devServer.uiUrl as string | undefined };
+});
+const databaseReady = timed('database', async () => {
+  const handle = await openDatabase(config.databaseUrl);
+  await handle.migrate();
+  return handle;
+});
+const bundleReady = timed('bundle', () =>
+  temporalConfig.workflowBundlePath
+    ? Promise.resolve({ codePath: temporalConfig.workflowBundlePath, reused: true })
+    : cachedWorkflowBundle(home),
+);
 
-const database = await openDatabase(config.databaseUrl);
-await database.migrate();
+let temporal, database, bundle;
+try {
+  [temporal, database, bundle] = await Promise.all([temporalReady, databaseReady, bundleReady]);
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  await devServer?.stop();
+  process.exit(1);
+}
+say(`Temporal ${devServer ? 'dev server' : 'cluster'} at ${temporal.address}`);
 say(`database ready (${database.driver === 'pglite' ? `PGlite in ${config.databaseUrl}` : 'PostgreSQL'})`);
 
 installTemporalRuntime();
-const workerConnection = await connectWorker(config.temporal, temporalAddress);
-const client = await connectClient(config.temporal, temporalAddress);
-const bundle = config.temporal.workflowBundlePath
-  ? { codePath: config.temporal.workflowBundlePath, reused: true }
-  : await cachedWorkflowBundle(config.home);
-const worker = await createWorker({
-  connection: workerConnection,
-  namespace: config.temporal.namespace,
-  taskQueue: config.temporal.taskQueue,
-  dependencies: { db: database.db, publicBaseUrl: config.publicBaseUrl },
-  workflowBundle: { codePath: bundle.codePath },
+const { workerConnection, client, worker } = await timed('worker', async () => {
+  const workerConnection = await connectWorker(temporalConfig, temporal.address);
+  const client = await connectClient(temporalConfig, temporal.address);
+  const worker = await createWorker({
+    connection: workerConnection,
+    namespace: temporalConfig.namespace,
+    taskQueue: temporalConfig.taskQueue,
+    dependencies: { db: database.db, publicBaseUrl: config.publicBaseUrl },
+    workflowBundle: { codePath: bundle.codePath },
+  });
+  return { workerConnection, client, worker };
 });
 const workerRun = worker.run();
-say(`worker polling task queue "${config.temporal.taskQueue}"${bundle.reused ? ' (cached workflow bundle)' : ''}`);
+say(`worker polling task queue "${temporalConfig.taskQueue}"${bundle.reused ? ' (cached workflow bundle)' : ''}`);
 
+const apiStarted = performance.now();
 const app = await buildApp({
   config,
   db: database.db,
-  temporal: { client, taskQueue: config.temporal.taskQueue },
+  temporal: { client, taskQueue: temporalConfig.taskQueue },
 });
 const address = await app.listen({ port: config.port, host: config.host });
 
@@ -83,6 +109,7 @@ if (config.adminApiKey) {
 } else {
   adminKey = await rotateGeneratedKey(database.db);
 }
+phases.push(`api ${((performance.now() - apiStarted) / 1000).toFixed(1)}s`);
 
 const apiUrl = address.replace('127.0.0.1', 'localhost');
 console.log(
@@ -91,10 +118,11 @@ console.log(
     '  npsflow is running',
     `  API            ${apiUrl}`,
     `  API docs       ${apiUrl}/docs`,
-    `  Temporal UI    ${temporalUiUrl ?? '(external cluster: see your Temporal UI)'}`,
+    `  Temporal UI    ${temporal.uiUrl ?? '(external cluster: see your Temporal UI)'}`,
     `  Admin API key  ${adminKey}`,
     `  Data           ${config.home}`,
     `  Ready in       ${((performance.now() - startedAt) / 1000).toFixed(1)} s   (Ctrl-C stops everything)`,
+    `  Start-up       ${phases.join(', ')} (temporal, database and bundle in parallel)`,
     '',
   ].join('\n'),
 );
