@@ -1,10 +1,22 @@
 import type { Database } from '../db';
+import type { Mailer } from '../email';
+import { OutboxMailer } from '../email';
+import { createFollowUpActivities } from './follow-up';
+import { createLaunchActivities } from './launch';
+import { createMemberActivities } from './member';
+
+export type { MemberContext, StatusChange } from './member';
+export type { MemberPage } from './launch';
 
 /** What activities need from the outside world; tests pass real ones (a test database). */
 export interface ActivityDependencies {
   db: Database;
   /** Base URL of the public API, for survey links in emails. */
   publicBaseUrl: string;
+  /** Where email goes; defaults to the outbox table of `db`. */
+  mailer?: Mailer;
+  /** Task queue member workflows run on; defaults to the launching activity's own queue. */
+  memberTaskQueue?: string;
   /** Injectable clock for activities that read the time. */
   now?: () => Date;
 }
@@ -12,11 +24,15 @@ export interface ActivityDependencies {
 /** Builds every activity over its dependencies (the activities-dependency-injection pattern). */
 export function createActivities(deps: ActivityDependencies) {
   const now = deps.now ?? (() => new Date());
+  const mailer = deps.mailer ?? new OutboxMailer(deps.db, { now });
   return {
     /** Liveness probe used by /readyz-style checks and the smoke test. */
     async ping(): Promise<string> {
       return now().toISOString();
     },
+    ...createMemberActivities({ db: deps.db, mailer, publicBaseUrl: deps.publicBaseUrl }),
+    ...createFollowUpActivities({ db: deps.db, mailer }),
+    ...createLaunchActivities({ db: deps.db, memberTaskQueue: deps.memberTaskQueue }),
   };
 }
 

@@ -1,3 +1,4 @@
 // Every workflow the worker runs (its workflowsPath). Workflow code is deterministic: it imports
 // only workflows/ and pure domain/ modules, and activities as types through proxyActivities.
-export {};
+export { campaignMember } from './campaign-member';
+export { campaignLaunch } from './campaign-launch';

@@ -1,0 +1,288 @@
+import { randomBytes } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/activity';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { tables, type Database } from '../db';
+import { resolveCampaignSettings, type CampaignSettings } from '../domain/campaign-settings';
+import type { SendabilityFacts } from '../domain/eligibility';
+import type { MemberStatus } from '../domain/member-status';
+import { resolveTimeZone } from '../domain/send-time';
+import type { Mailer } from '../email';
+import { emailLanguage, renderInvitation, renderReminder } from '../email';
+
+/** A timestamp parameter inside a raw SQL fragment (drivers differ on binding Date objects). */
+const timestamptz = (date: Date) => sql`${date.toISOString()}::timestamptz`;
+
+/** Everything a member workflow needs to decide; JSON-safe (it is recorded in history). */
+export interface MemberContext {
+  memberId: string;
+  campaignId: string;
+  contactId: string;
+  surveyId: string;
+  /** The member's status in PostgreSQL: an administrator may have rejected it before it started. */
+  memberStatus: MemberStatus;
+  settings: CampaignSettings;
+  contact: SendabilityFacts & { timeZone: string | null; region: string | null };
+}
+
+export interface StatusChange {
+  memberId: string;
+  status: MemberStatus;
+  /** Business time of the change (workflow time), ISO. */
+  at: string;
+  scheduledSendAt?: string;
+  /** The member's current invitation, which follows the member's status. */
+  invitationId?: string | null;
+}
+
+export interface CreateInvitationInput {
+  memberId: string;
+  at: string;
+  expiresAt: string;
+}
+
+export interface SurveyEmailInput {
+  memberId: string;
+  invitationId: string;
+  kind: 'invitation' | 'reminder';
+  /** 0 for the invitation, 1… for reminders. */
+  sequence: number;
+  idempotencyKey: string;
+  at: string;
+}
+
+type InvitationStatus = (typeof tables.invitationStatus.enumValues)[number];
+
+/** How the member's invitation follows a member status; undefined leaves it alone. */
+const INVITATION_STATUS_FOR: Partial<Record<MemberStatus, InvitationStatus>> = {
+  Survey_Started: 'started',
+  Survey_Completed: 'completed',
+  Email_Bounced: 'bounced',
+  Expired: 'expired',
+  Rejected: 'invalid',
+  Survey_Invalid: 'invalid',
+  NPS_Opt_Out: 'invalid',
+  NPS_No_Send_Rule: 'invalid',
+  Out_Of_NPS_Scope: 'invalid',
+  Inactive_Contact: 'invalid',
+  No_Email: 'invalid',
+};
+
+const OPEN_INVITATION: InvitationStatus[] = ['not_started', 'started'];
+
+export function createMemberActivities(deps: { db: Database; mailer: Mailer; publicBaseUrl: string }) {
+  const { db, mailer } = deps;
+  const baseUrl = deps.publicBaseUrl.replace(/\/+$/, '');
+
+  return {
+    /** Loads the member's contact facts and campaign settings for the sendability checks. */
+    async loadMemberContext(input: { memberId: string }): Promise<MemberContext> {
+      const [row] = await db
+        .select({ member: tables.campaignMembers, campaign: tables.campaigns, contact: tables.contacts })
+        .from(tables.campaignMembers)
+        .innerJoin(tables.campaigns, eq(tables.campaigns.id, tables.campaignMembers.campaignId))
+        .innerJoin(tables.contacts, eq(tables.contacts.id, tables.campaignMembers.contactId))
+        .where(eq(tables.campaignMembers.id, input.memberId));
+      if (!row) throw ApplicationFailure.nonRetryable(`campaign member ${input.memberId} does not exist`, 'MemberNotFound');
+      const { member, campaign, contact } = row;
+      return {
+        memberId: member.id,
+        campaignId: campaign.id,
+        contactId: contact.id,
+        surveyId: campaign.surveyId,
+        memberStatus: member.status,
+        settings: resolveCampaignSettings(campaign.settings),
+        contact: {
+          email: contact.email,
+          optedOut: contact.optedOut,
+          outOfScope: contact.outOfScope,
+          inactive: contact.inactive,
+          emailBouncedAt: contact.emailBouncedAt?.toISOString() ?? null,
+          lastSurveyCompletedAt: contact.lastSurveyCompletedAt?.toISOString() ?? null,
+          timeZone: contact.timeZone,
+          region: contact.region,
+        },
+      };
+    },
+
+    /**
+     * Writes a member status change together with what follows from it, in one transaction: the
+     * invitation's status, and the contact's completion date, bounce or opt-out.
+     */
+    async recordMemberStatus(change: StatusChange): Promise<void> {
+      const at = new Date(change.at);
+      await db.transaction(async (tx) => {
+        const [member] = await tx
+          .update(tables.campaignMembers)
+          .set({
+            status: change.status,
+            ...(change.scheduledSendAt ? { scheduledSendAt: new Date(change.scheduledSendAt) } : {}),
+          })
+          .where(eq(tables.campaignMembers.id, change.memberId))
+          .returning({ contactId: tables.campaignMembers.contactId });
+        if (!member) throw ApplicationFailure.nonRetryable(`campaign member ${change.memberId} does not exist`, 'MemberNotFound');
+
+        const invitationStatus = INVITATION_STATUS_FOR[change.status];
+        if (change.invitationId && invitationStatus) {
+          const c = tables.invitations;
+          await tx
+            .update(c)
+            .set({
+              status: invitationStatus,
+              ...(invitationStatus === 'started' ? { openedAt: sql`coalesce(${c.openedAt}, ${timestamptz(at)})` } : {}),
+              ...(invitationStatus === 'completed'
+                ? { completedAt: sql`coalesce(${c.completedAt}, ${timestamptz(at)})`, openedAt: sql`coalesce(${c.openedAt}, ${timestamptz(at)})` }
+                : {}),
+            })
+            .where(
+              and(
+                eq(c.id, change.invitationId),
+                // Never move an invitation backwards: a completed one stays completed.
+                inArray(c.status, invitationStatus === 'completed' ? ['not_started', 'started', 'completed'] : OPEN_INVITATION),
+              ),
+            );
+        }
+
+        const contacts = tables.contacts;
+        if (change.status === 'Survey_Completed') {
+          await tx
+            .update(contacts)
+            .set({ lastSurveyCompletedAt: sql`greatest(${contacts.lastSurveyCompletedAt}, ${timestamptz(at)})` })
+            .where(eq(contacts.id, member.contactId));
+        } else if (change.status === 'Email_Bounced') {
+          await tx
+            .update(contacts)
+            .set({ emailBouncedAt: sql`coalesce(${contacts.emailBouncedAt}, ${timestamptz(at)})` })
+            .where(eq(contacts.id, member.contactId));
+        } else if (change.status === 'NPS_Opt_Out') {
+          await tx
+            .update(contacts)
+            .set({ optedOut: true, optedOutAt: sql`coalesce(${contacts.optedOutAt}, ${timestamptz(at)})` })
+            .where(eq(contacts.id, member.contactId));
+        }
+      });
+    },
+
+    /**
+     * Creates the member's personal survey link (256-bit token) and invalidates any older open
+     * invitation of the same contact for the same survey. Idempotent: a retry returns the
+     * member's open invitation instead of creating a second one.
+     */
+    async createInvitation(input: CreateInvitationInput): Promise<{ invitationId: string; expiresAt: string }> {
+      return db.transaction(async (tx) => {
+        const [row] = await tx
+          .select({ member: tables.campaignMembers, campaign: tables.campaigns, contact: tables.contacts })
+          .from(tables.campaignMembers)
+          .innerJoin(tables.campaigns, eq(tables.campaigns.id, tables.campaignMembers.campaignId))
+          .innerJoin(tables.contacts, eq(tables.contacts.id, tables.campaignMembers.contactId))
+          .where(eq(tables.campaignMembers.id, input.memberId))
+          .for('update', { of: tables.campaignMembers });
+        if (!row) throw ApplicationFailure.nonRetryable(`campaign member ${input.memberId} does not exist`, 'MemberNotFound');
+        const { member, campaign, contact } = row;
+        const inv = tables.invitations;
+
+        const [existing] = await tx
+          .select({ id: inv.id, expiresAt: inv.expiresAt })
+          .from(inv)
+          .where(and(eq(inv.memberId, member.id), inArray(inv.status, OPEN_INVITATION)))
+          .orderBy(desc(inv.createdAt))
+          .limit(1);
+        if (existing) return { invitationId: existing.id, expiresAt: (existing.expiresAt ?? new Date(input.expiresAt)).toISOString() };
+
+        await tx
+          .update(inv)
+          .set({ status: 'invalid' })
+          .where(and(eq(inv.contactId, contact.id), eq(inv.surveyId, campaign.surveyId), inArray(inv.status, OPEN_INVITATION)));
+
+        const settings = resolveCampaignSettings(campaign.settings);
+        const [created] = await tx
+          .insert(inv)
+          .values({
+            token: randomBytes(32).toString('base64url'),
+            surveyId: campaign.surveyId,
+            memberId: member.id,
+            campaignId: campaign.id,
+            contactId: contact.id,
+            clientId: contact.clientId,
+            entityType: member.entityType,
+            entityRef: member.entityRef,
+            channel: member.channel,
+            requestType: member.requestType,
+            language: emailLanguage(contact.language, settings.defaultLanguage),
+            status: 'not_started',
+            expiresAt: new Date(input.expiresAt),
+          })
+          .returning({ id: inv.id, expiresAt: inv.expiresAt });
+        return { invitationId: created!.id, expiresAt: created!.expiresAt!.toISOString() };
+      });
+    },
+
+    /** Moves the invitation's expiry (campaign settings changed while it runs). */
+    async setInvitationExpiry(input: { invitationId: string; expiresAt: string }): Promise<void> {
+      await db
+        .update(tables.invitations)
+        .set({ expiresAt: new Date(input.expiresAt) })
+        .where(and(eq(tables.invitations.id, input.invitationId), inArray(tables.invitations.status, OPEN_INVITATION)));
+    },
+
+    /**
+     * Sends the invitation or a reminder to the contact. The idempotency key makes a retry a
+     * no-op; the link itself never leaves this function except inside the email.
+     */
+    async sendSurveyEmail(input: SurveyEmailInput): Promise<{ delivered: boolean }> {
+      const [row] = await db
+        .select({ invitation: tables.invitations, contact: tables.contacts, survey: tables.surveys, campaign: tables.campaigns })
+        .from(tables.invitations)
+        .innerJoin(tables.contacts, eq(tables.contacts.id, tables.invitations.contactId))
+        .innerJoin(tables.surveys, eq(tables.surveys.id, tables.invitations.surveyId))
+        .innerJoin(tables.campaigns, eq(tables.campaigns.id, tables.invitations.campaignId))
+        .where(eq(tables.invitations.id, input.invitationId));
+      if (!row) throw ApplicationFailure.nonRetryable(`invitation ${input.invitationId} does not exist`, 'InvitationNotFound');
+      const { invitation, contact, survey, campaign } = row;
+      if (!contact.email) throw ApplicationFailure.nonRetryable('contact has no email address', 'NoEmail');
+
+      const settings = resolveCampaignSettings(campaign.settings);
+      const link = `${baseUrl}/s/${invitation.token}`;
+      const content = {
+        language: emailLanguage(invitation.language ?? contact.language, settings.defaultLanguage),
+        firstName: contact.firstName,
+        surveyTitle: survey.title,
+        link,
+        expiresAt: invitation.expiresAt ?? new Date(input.at),
+        timeZone: resolveTimeZone(contact, settings.defaultTimeZone),
+      };
+      const rendered =
+        input.kind === 'invitation' ? renderInvitation(content) : renderReminder({ ...content, reminderNumber: input.sequence });
+      const at = new Date(input.at);
+      const result = await mailer.send({
+        idempotencyKey: input.idempotencyKey,
+        kind: input.kind,
+        to: contact.email,
+        ...rendered,
+        headers: {
+          'List-Unsubscribe': `<${baseUrl}/s/${invitation.token}/unsubscribe>`,
+          'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+        },
+        contactId: contact.id,
+        memberId: input.memberId,
+        sentAt: at,
+      });
+
+      await db.transaction(async (tx) => {
+        await tx
+          .update(tables.invitations)
+          .set({ sentAt: sql`coalesce(${tables.invitations.sentAt}, ${timestamptz(at)})` })
+          .where(eq(tables.invitations.id, invitation.id));
+        await tx
+          .update(tables.campaignMembers)
+          .set({
+            lastCommunicationAt: at,
+            ...(input.kind === 'reminder'
+              ? { remindersSent: sql`greatest(${tables.campaignMembers.remindersSent}, ${input.sequence})` }
+              : {}),
+          })
+          .where(eq(tables.campaignMembers.id, input.memberId));
+      });
+      return { delivered: result.delivered };
+    },
+  };
+}

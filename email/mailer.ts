@@ -1,0 +1,32 @@
+/** The kinds of email npsflow sends. */
+export type EmailKind = 'invitation' | 'reminder' | 'detractor_notice' | 'completion_notice' | 'bounce_notice';
+
+export interface EmailMessage {
+  /**
+   * Unique per logical message (`${workflowId}:${kind}:${n}` for member emails): sending the same
+   * key twice delivers once.
+   */
+  idempotencyKey: string;
+  kind: EmailKind;
+  to: string;
+  subject: string;
+  html: string;
+  text: string;
+  headers?: Record<string, string>;
+  contactId?: string;
+  memberId?: string;
+  /** Business time of the send (workflow time when a workflow asked for it); defaults to now. */
+  sentAt?: Date;
+}
+
+export interface SendResult {
+  /** The outbox row of this idempotency key. */
+  outboxId: string;
+  /** False when a message with this key was already sent: nothing went out this time. */
+  delivered: boolean;
+}
+
+/** Sends email; implementations must deliver each idempotency key at most once. */
+export interface Mailer {
+  send(message: EmailMessage): Promise<SendResult>;
+}

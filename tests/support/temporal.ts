@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+import { Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { createActivities, type ActivityDependencies } from '../../activities';
+import { ensureBinary } from '../../temporal/binaries';
+import { workflowsPath } from '../../temporal/worker';
+import { SEARCH_ATTRIBUTE_TYPES } from '../../workflows/search-attributes';
+
+/**
+ * A time-skipping Temporal environment on the Java test server the project provisions itself.
+ * Our custom search attributes are registered through the operator service, as the server
+ * rejects upserts of unknown attributes (sdk-typescript#1230 shows the same call).
+ */
+export async function createTestEnvironment(): Promise<TestWorkflowEnvironment> {
+  // Worker lifecycle chatter hides test output; warnings and errors still show.
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: ensureBinary('testServer') } },
+  });
+  const keyword = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
+  await (env.connection as Connection).operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(Object.keys(SEARCH_ATTRIBUTE_TYPES).map((name) => [name, keyword])),
+  });
+  return env;
+}
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+
+/** The workflows bundled once per test file. */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath, logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } });
+  return bundle;
+}
+
+export interface RunningWorker {
+  worker: Worker;
+  taskQueue: string;
+  /** Stops the worker and waits for it to finish. */
+  stop(): Promise<void>;
+}
+
+/** A worker on a fresh task queue, running until `stop()`; activities over real dependencies. */
+export async function startWorker(env: TestWorkflowEnvironment, dependencies: ActivityDependencies): Promise<RunningWorker> {
+  const taskQueue = `test-${randomUUID()}`;
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: createActivities(dependencies),
+  });
+  const running = worker.run();
+  return {
+    worker,
+    taskQueue,
+    async stop() {
+      worker.shutdown();
+      await running;
+    },
+  };
+}

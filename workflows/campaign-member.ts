@@ -1,0 +1,311 @@
+import {
+  allHandlersFinished,
+  condition,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { CampaignSettings } from '../domain/campaign-settings';
+import { checkSendability } from '../domain/eligibility';
+import { isTerminalStatus, type MemberStatus } from '../domain/member-status';
+import { isDetractor, isValidNpsScore } from '../domain/nps';
+import { computeSendTime, resolveTimeZone } from '../domain/send-time';
+import {
+  changeSettingsUpdate,
+  emailBouncedSignal,
+  invalidSettingsChange,
+  memberStateQuery,
+  optedOutSignal,
+  rejectedSignal,
+  surveyCompletedSignal,
+  surveyOpenedSignal,
+  type CampaignMemberInput,
+  type ChangeSettingsInput,
+  type MemberState,
+  type SurveyCompletedSignal,
+} from './definitions';
+import { MemberStatusAttribute } from './search-attributes';
+
+const records = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});
+const mail = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '15 minutes' },
+});
+
+const DAY = 24 * 60 * 60 * 1000;
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** Why a member's lifecycle was cut short from outside. */
+type StopReason = Extract<MemberStatus, 'Rejected' | 'NPS_Opt_Out' | 'Email_Bounced'>;
+
+/**
+ * One campaign member's whole life: sendability → send slot → invitation → reminders → expiry,
+ * raced against what the contact and administrators do (opened, completed, bounced, opted out,
+ * rejected), then the result recorded and a detractor followed up.
+ */
+export async function campaignMember(input: CampaignMemberInput): Promise<MemberState> {
+  const { memberId } = input;
+  const workflowId = workflowInfo().workflowId;
+  /** `${workflowId}:${kind}:${n}`: a retried send of the same message is delivered once. */
+  const emailKey = (kind: string, n: number) => `${workflowId}:${kind}:${n}`;
+
+  const state: MemberState = {
+    ...input,
+    status: 'New',
+    scheduledSendAt: null,
+    invitationId: null,
+    invitedAt: null,
+    expiresAt: null,
+    remindersSent: 0,
+    reminders: 0,
+    reminderIntervalDays: 0,
+    expiryDays: 0,
+    nextReminderAt: null,
+    responseId: null,
+    npsScore: null,
+    followUpTaskId: null,
+  };
+  let settings: CampaignSettings | undefined;
+  /** Settings changed through the update; they win over the campaign's stored settings. */
+  let overrides: ChangeSettingsInput = {};
+  let settingsVersion = 0;
+
+  // What the outside world tells the member.
+  let opened = false;
+  let completion: SurveyCompletedSignal | null = null;
+  let stopReason: StopReason | null = null;
+
+  setHandler(memberStateQuery, () => ({ ...state }));
+  setHandler(surveyOpenedSignal, () => {
+    opened = true;
+  });
+  setHandler(surveyCompletedSignal, (signal) => {
+    if (completion || typeof signal?.responseId !== 'string') return;
+    completion = { responseId: signal.responseId, npsScore: isValidNpsScore(signal.npsScore) ? signal.npsScore : null };
+  });
+  setHandler(emailBouncedSignal, () => {
+    stopReason ??= 'Email_Bounced';
+  });
+  setHandler(optedOutSignal, () => {
+    stopReason ??= 'NPS_Opt_Out';
+  });
+  setHandler(rejectedSignal, () => {
+    stopReason ??= 'Rejected';
+  });
+  setHandler(
+    changeSettingsUpdate,
+    async (change) => {
+      overrides = { ...overrides, ...change };
+      applySettings();
+      if (state.invitedAt && change.expiryDays !== undefined) {
+        state.expiresAt = iso(Date.parse(state.invitedAt) + state.expiryDays * DAY);
+        if (state.invitationId) {
+          await records.setInvitationExpiry({ invitationId: state.invitationId, expiresAt: state.expiresAt });
+        }
+      }
+      settingsVersion++;
+      return { ...state };
+    },
+    {
+      validator: (change) => {
+        const problem = invalidSettingsChange(change);
+        if (problem) throw new Error(problem);
+        if (isTerminalStatus(state.status)) throw new Error(`member has finished with status ${state.status}`);
+      },
+    },
+  );
+
+  function applySettings(base?: CampaignSettings): void {
+    if (base) settings = base;
+    if (!settings) return;
+    settings = { ...settings, ...overrides };
+    state.reminders = settings.reminders;
+    state.reminderIntervalDays = settings.reminderIntervalDays;
+    state.expiryDays = settings.expiryDays;
+  }
+
+  async function setStatus(status: MemberStatus): Promise<void> {
+    state.status = status;
+    upsertSearchAttributes([{ key: MemberStatusAttribute, value: status }]);
+    await records.recordMemberStatus({
+      memberId,
+      status,
+      at: iso(Date.now()),
+      scheduledSendAt: state.scheduledSendAt ?? undefined,
+      invitationId: state.invitationId,
+    });
+  }
+
+  async function finish(status: MemberStatus): Promise<MemberState> {
+    state.nextReminderAt = null;
+    await setStatus(status);
+    await condition(allHandlersFinished);
+    return { ...state };
+  }
+
+  /** Loads the contact and campaign afresh; `reason` says why the contact may not be mailed now. */
+  async function checkSendable() {
+    const context = await records.loadMemberContext({ memberId });
+    applySettings(context.settings);
+    const reason: MemberStatus | null =
+      context.memberStatus === 'Rejected'
+        ? 'Rejected'
+        : checkSendability(context.contact, { noSendRuleDays: settings!.noSendRuleDays, now: Date.now() });
+    return { reason, context };
+  }
+
+  async function completed(response: SurveyCompletedSignal): Promise<MemberState> {
+    state.responseId = response.responseId;
+    state.npsScore = response.npsScore;
+    state.nextReminderAt = null;
+    await setStatus('Survey_Completed');
+    const at = Date.now();
+    if (response.npsScore !== null && isDetractor(response.npsScore)) {
+      const dueAt = iso(at + settings!.followUpDueDays * DAY);
+      const task = await records.createFollowUpTask({
+        memberId,
+        responseId: response.responseId,
+        npsScore: response.npsScore,
+        at: iso(at),
+        dueAt,
+      });
+      state.followUpTaskId = task.taskId;
+      if (task.assigneeEmployeeId) {
+        await mail.notifyEmployee({
+          kind: 'detractor_notice',
+          idempotencyKey: emailKey('detractor_notice', 0),
+          memberId,
+          employeeId: task.assigneeEmployeeId,
+          npsScore: response.npsScore,
+          dueAt,
+          at: iso(at),
+        });
+      }
+    }
+    await mail.notifyEmployee({
+      kind: 'completion_notice',
+      idempotencyKey: emailKey('completion_notice', 0),
+      memberId,
+      npsScore: response.npsScore,
+      at: iso(at),
+    });
+    await condition(allHandlersFinished);
+    return { ...state };
+  }
+
+  async function stopped(reason: StopReason): Promise<MemberState> {
+    const result = await finish(reason);
+    if (reason === 'Email_Bounced') {
+      await mail.notifyEmployee({
+        kind: 'bounce_notice',
+        idempotencyKey: emailKey('bounce_notice', 0),
+        memberId,
+        at: iso(Date.now()),
+      });
+    }
+    return result;
+  }
+
+  // 1. Is the contact sendable at all?
+  const { reason: notSendable, context } = await checkSendable();
+  if (notSendable) return finish(notSendable);
+
+  // 2. Wait for the member's slot in the send window, unless stopped meanwhile.
+  const sendAt = computeSendTime({
+    now: Date.now(),
+    memberId,
+    window: settings!.sendWindow,
+    timeZone: resolveTimeZone(context.contact, settings!.defaultTimeZone),
+    staggerMinutes: settings!.staggerMinutes,
+  });
+  state.scheduledSendAt = iso(sendAt);
+  await setStatus('Awaiting_Send');
+  if (sendAt > Date.now()) await condition(() => stopReason !== null, sendAt - Date.now());
+  if (stopReason) return stopped(stopReason);
+
+  // 3. Still sendable? Then invite.
+  const { reason: notSendableNow } = await checkSendable();
+  if (stopReason) return stopped(stopReason);
+  if (notSendableNow) return finish(notSendableNow);
+  const invitedAt = Date.now();
+  state.invitedAt = iso(invitedAt);
+  const invitation = await records.createInvitation({
+    memberId,
+    at: state.invitedAt,
+    expiresAt: iso(invitedAt + state.expiryDays * DAY),
+  });
+  state.invitationId = invitation.invitationId;
+  state.expiresAt = iso(invitedAt + state.expiryDays * DAY);
+  if (invitation.expiresAt !== state.expiresAt) {
+    // The expiry changed while the invitation was being created.
+    await records.setInvitationExpiry({ invitationId: invitation.invitationId, expiresAt: state.expiresAt });
+  }
+  await mail.sendSurveyEmail({
+    memberId,
+    invitationId: invitation.invitationId,
+    kind: 'invitation',
+    sequence: 0,
+    idempotencyKey: emailKey('invitation', 0),
+    at: state.invitedAt,
+  });
+  await setStatus('Survey_Not_Started');
+
+  // 4. Remind until answered, stopped or expired.
+  let lastMessageAt = invitedAt;
+  let remindersStopped = false;
+  for (;;) {
+    if (completion) return completed(completion);
+    if (stopReason) return stopped(stopReason);
+    if (opened && state.status === 'Survey_Not_Started') {
+      await setStatus('Survey_Started');
+      continue;
+    }
+
+    const expiresAt = Date.parse(state.expiresAt);
+    const reminderDue =
+      !remindersStopped && state.remindersSent < state.reminders ? lastMessageAt + state.reminderIntervalDays * DAY : null;
+    const wakeAt = reminderDue !== null && reminderDue < expiresAt ? reminderDue : expiresAt;
+    state.nextReminderAt = reminderDue !== null && reminderDue < expiresAt ? iso(reminderDue) : null;
+
+    const seenSettings = settingsVersion;
+    if (wakeAt > Date.now()) {
+      const interrupted = await condition(
+        () =>
+          completion !== null ||
+          stopReason !== null ||
+          settingsVersion !== seenSettings ||
+          (opened && state.status === 'Survey_Not_Started'),
+        wakeAt - Date.now(),
+      );
+      if (interrupted) continue;
+    }
+    if (Date.now() >= Date.parse(state.expiresAt)) return finish('Expired');
+    if (settingsVersion !== seenSettings) continue;
+
+    // A reminder is due: only to a contact that is still sendable.
+    const { reason } = await checkSendable();
+    if (completion || stopReason || settingsVersion !== seenSettings) continue;
+    if (reason === 'NPS_No_Send_Rule') {
+      // Answered another survey meanwhile: no more reminders, but this link stays valid.
+      remindersStopped = true;
+      continue;
+    }
+    if (reason) return finish(reason);
+    const n = state.remindersSent + 1;
+    await mail.sendSurveyEmail({
+      memberId,
+      invitationId: invitation.invitationId,
+      kind: 'reminder',
+      sequence: n,
+      idempotencyKey: emailKey('reminder', n),
+      at: iso(Date.now()),
+    });
+    state.remindersSent = n;
+    lastMessageAt = Date.now();
+  }
+}

@@ -1,0 +1,122 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { MemberStatus } from '../domain/member-status';
+
+/*
+ * The messages clients (the API, the webhook handler, operators) exchange with campaign
+ * workflows. Defined once here; the API imports this module, so names and shapes never drift.
+ */
+
+export interface CampaignMemberInput {
+  memberId: string;
+  campaignId: string;
+  contactId: string;
+}
+
+export interface CampaignLaunchInput {
+  campaignId: string;
+  /** The last member id started by the previous run (continue-as-new); absent on the first run. */
+  cursor?: string;
+  /** Members started by earlier runs of this launch. */
+  started?: number;
+  /** The campaign's member count when the launch began. */
+  total?: number;
+  /** Members per page; defaults to 500. */
+  pageSize?: number;
+}
+
+export const memberWorkflowId = (memberId: string): string => `member-${memberId}`;
+export const launchWorkflowId = (campaignId: string): string => `launch-${campaignId}`;
+
+export interface SurveyCompletedSignal {
+  /** The stored response (the API writes it before signalling). */
+  responseId: string;
+  /** 0–10, or null when the survey has no answered NPS question. */
+  npsScore: number | null;
+}
+
+export interface EmailBouncedSignal {
+  /** The provider's bounce description, if any (recorded, not interpreted). */
+  reason?: string;
+}
+
+export interface RejectedSignal {
+  reason?: string;
+}
+
+/** The respondent opened the survey form. */
+export const surveyOpenedSignal = defineSignal<[]>('surveyOpened');
+/** The respondent submitted the survey; the response is already stored. */
+export const surveyCompletedSignal = defineSignal<[SurveyCompletedSignal]>('surveyCompleted');
+/** The provider reported the invitation or a reminder as bounced. */
+export const emailBouncedSignal = defineSignal<[EmailBouncedSignal?]>('emailBounced');
+/** The contact unsubscribed (NPS opt-out). */
+export const optedOutSignal = defineSignal<[]>('optedOut');
+/** An administrator took the member out of the campaign (the seed's "Rejected"). */
+export const rejectedSignal = defineSignal<[RejectedSignal?]>('rejected');
+
+/** New expiry or reminder settings for a running member (the seed's "Change Campaign"). */
+export interface ChangeSettingsInput {
+  /** Days from the invitation's send time; an expiry already past ends the member at once. */
+  expiryDays?: number;
+  /** Total reminders (0–3); reminders already sent count towards it. */
+  reminders?: number;
+  /** Days between messages (2–14). */
+  reminderIntervalDays?: number;
+}
+
+/** Returns a reason the input is invalid, or null. Shared by the update validator and the API. */
+export function invalidSettingsChange(input: unknown): string | null {
+  if (typeof input !== 'object' || input === null) return 'settings change must be an object';
+  const change = input as Record<string, unknown>;
+  const allowed = new Set(['expiryDays', 'reminders', 'reminderIntervalDays']);
+  const unknownKey = Object.keys(change).find((key) => !allowed.has(key));
+  if (unknownKey) return `${unknownKey} cannot be changed on a running member`;
+  const ranges: Record<string, [number, number]> = {
+    expiryDays: [1, 365],
+    reminders: [0, 3],
+    reminderIntervalDays: [2, 14],
+  };
+  let any = false;
+  for (const [key, [min, max]] of Object.entries(ranges)) {
+    const value = change[key];
+    if (value === undefined) continue;
+    any = true;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      return `${key} must be an integer from ${min} to ${max}`;
+    }
+  }
+  return any ? null : 'nothing to change: give expiryDays, reminders or reminderIntervalDays';
+}
+
+/** What a member workflow knows about itself; the `memberState` query and update result. */
+export interface MemberState {
+  memberId: string;
+  campaignId: string;
+  contactId: string;
+  status: MemberStatus;
+  /** ISO time the invitation is (or was) due to go out. */
+  scheduledSendAt: string | null;
+  invitationId: string | null;
+  invitedAt: string | null;
+  expiresAt: string | null;
+  remindersSent: number;
+  reminders: number;
+  reminderIntervalDays: number;
+  expiryDays: number;
+  nextReminderAt: string | null;
+  responseId: string | null;
+  npsScore: number | null;
+  followUpTaskId: string | null;
+}
+
+export const changeSettingsUpdate = defineUpdate<MemberState, [ChangeSettingsInput]>('changeSettings');
+export const memberStateQuery = defineQuery<MemberState>('memberState');
+
+export interface LaunchProgress {
+  campaignId: string;
+  started: number;
+  total: number | null;
+  done: boolean;
+}
+
+export const launchProgressQuery = defineQuery<LaunchProgress>('launchProgress');
