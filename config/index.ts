@@ -42,9 +42,15 @@ const envSchema = z.object({
   RESEND_WEBHOOK_SECRET: z.string().min(1).optional(),
   EMAIL_FROM: z.string().min(3).default('npsflow <surveys@npsflow.local>'),
   EMAIL_SENDS_PER_SECOND: z.coerce.number().positive().default(4),
+  FORM_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  PUBLIC_RATE_LIMIT_PER_IP: z.coerce.number().int().positive().default(300),
+  PUBLIC_RATE_LIMIT_PER_TOKEN: z.coerce.number().int().positive().default(30),
 });
 
 export type Env = z.infer<typeof envSchema>;
+
+/** The names of every variable npsflow reads (documented in the README). */
+export const CONFIG_VARIABLES = Object.keys(envSchema.shape) as (keyof Env)[];
 
 export interface Config {
   env: Env['NODE_ENV'];
@@ -79,6 +85,13 @@ export interface Config {
     webhookSecret: string | undefined;
     from: string;
     sendsPerSecond: number;
+  };
+  publicForm: {
+    /** Signs the form's anti-forgery field; random per process when FORM_SECRET is unset. */
+    secret: string;
+    /** Requests per minute to the public survey routes, per client IP and per survey token. */
+    rateLimitPerIp: number;
+    rateLimitPerToken: number;
   };
 }
 
@@ -143,6 +156,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       webhookSecret: env.RESEND_WEBHOOK_SECRET,
       from: env.EMAIL_FROM,
       sendsPerSecond: env.EMAIL_SENDS_PER_SECOND,
+    },
+    publicForm: {
+      secret: env.FORM_SECRET ?? randomBytes(32).toString('base64url'),
+      rateLimitPerIp: env.PUBLIC_RATE_LIMIT_PER_IP,
+      rateLimitPerToken: env.PUBLIC_RATE_LIMIT_PER_TOKEN,
     },
   };
 }
