@@ -9,6 +9,10 @@ import { errorHandler } from './plugins/error-handler';
 import { healthRoutes } from './routes/health';
 import { employeeRoutes } from './routes/employees';
 import { contactRoutes } from './routes/contacts';
+import rateLimit from '@fastify/rate-limit';
+import { surveyRoutes } from './routes/surveys';
+import { responseRoutes } from './routes/responses';
+import { publicSurveyRoutes } from './routes/public-survey';
 import { clientRoutes } from './routes/clients';
 
 export interface TemporalHandle {
@@ -49,10 +53,15 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(errorHandler);
   await app.register(docs);
   await app.register(auth);
+  // Limits are applied where they are wanted (the public survey routes), not globally.
+  await app.register(rateLimit, { global: false });
 
   await app.register(healthRoutes);
   await app.register(employeeRoutes, { prefix: '/api/employees' });
   await app.register(contactRoutes, { prefix: '/api/contacts' });
+  await app.register(surveyRoutes, { prefix: '/api/surveys' });
+  await app.register(responseRoutes, { prefix: '/api/responses' });
+  await app.register(publicSurveyRoutes);
   await app.register(clientRoutes, { prefix: '/api/clients' });
 
   return app;

@@ -1,0 +1,461 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import formbody from '@fastify/formbody';
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import {
+  SUPPORTED_LANGUAGES,
+  formSteps,
+  localize,
+  pruneHiddenAnswers,
+  validateAnswers,
+  validateStep,
+  visibleQuestionIds,
+  type AnswerProblem,
+  type FormStep,
+  type Question,
+  type SurveyDefinition,
+} from '../../domain/survey-definition';
+import { ApiError } from '../errors';
+import { Uuid } from '../schemas/common';
+import {
+  HTTP_STATUS,
+  chooseLanguage,
+  deliverInBackground,
+  findLink,
+  linkState,
+  recordOpened,
+  storeResponse,
+  type SurveyLink,
+} from '../survey-submission';
+import { CONTENT_SECURITY_POLICY } from '../views/layout';
+import { renderMessage, renderSurveyStep, type MessageKind } from '../views/survey-form';
+import { stringsFor } from '../views/strings';
+
+/** Public bodies are small: a survey's answers, never an upload. */
+export const PUBLIC_BODY_LIMIT = 64 * 1024;
+const FORM_TOKEN_TTL_MS = 24 * 60 * 60 * 1000;
+
+const TokenParams = Type.Object({ token: Type.String({ maxLength: 200 }) });
+
+// ---------------------------------------------------------------------------------------------
+// Anti-forgery. The survey link itself is the respondent's only credential: there is no session
+// cookie a forged cross-site post could ride on. The form still carries a field signed with the
+// server secret over (link token, issue time), valid 24 h, and cross-site posts are refused by
+// their Origin / Sec-Fetch-Site headers. No cookie is needed, so the form works with cookies
+// blocked and needs no cookie banner.
+// ---------------------------------------------------------------------------------------------
+
+function sign(secret: string, token: string, issuedAt: number): string {
+  return createHmac('sha256', secret).update(`${token}.${issuedAt}`).digest('base64url');
+}
+
+export function issueFormToken(secret: string, token: string, now = Date.now()): string {
+  return `${now}.${sign(secret, token, now)}`;
+}
+
+export function verifyFormToken(secret: string, token: string, value: unknown, now = Date.now()): boolean {
+  if (typeof value !== 'string') return false;
+  const [issued, mac] = value.split('.');
+  const issuedAt = Number(issued);
+  if (!mac || !Number.isSafeInteger(issuedAt) || issuedAt > now + 60_000 || now - issuedAt > FORM_TOKEN_TTL_MS) return false;
+  const expected = Buffer.from(sign(secret, token, issuedAt));
+  const given = Buffer.from(mac);
+  return expected.length === given.length && timingSafeEqual(expected, given);
+}
+
+function crossSite(request: FastifyRequest, publicBaseUrl: string): boolean {
+  if (request.headers['sec-fetch-site'] === 'cross-site') return true;
+  const origin = request.headers.origin;
+  if (!origin || origin === 'null') return false;
+  try {
+    const host = new URL(origin).host;
+    return host !== request.host && host !== new URL(publicBaseUrl).host;
+  } catch {
+    return true;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Form values
+// ---------------------------------------------------------------------------------------------
+
+type FormBody = Record<string, string | string[] | undefined>;
+
+const single = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+
+/** A posted field as the answer type its question expects (validation judges it after). */
+function fromField(question: Question, raw: string | string[] | undefined): unknown {
+  if (raw === undefined) return undefined;
+  switch (question.type) {
+    case 'nps':
+    case 'rating': {
+      const text = single(raw)?.trim() ?? '';
+      if (text === '') return undefined;
+      return /^-?\d+$/.test(text) ? Number(text) : text;
+    }
+    case 'open':
+      return single(raw);
+    case 'choice':
+      if (question.mode === 'multiple') return Array.isArray(raw) ? raw : [raw];
+      return raw;
+  }
+  return raw;
+}
+
+/** Answers carried between steps; anything that is not an answer to a known question is dropped. */
+function parseState(definition: SurveyDefinition, raw: string | undefined): Record<string, unknown> {
+  if (!raw) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    return {};
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
+  const known = new Set(definition.pages.flatMap((p) => p.questions.map((q) => q.id)));
+  const state: Record<string, unknown> = {};
+  for (const [id, value] of Object.entries(parsed)) {
+    const ok =
+      typeof value === 'number' || typeof value === 'string' || (Array.isArray(value) && value.every((v) => typeof v === 'string'));
+    if (known.has(id) && ok) state[id] = value;
+  }
+  return state;
+}
+
+const stepVisible = (step: FormStep, visible: ReadonlySet<string>) => step.questions.some((q) => visible.has(q.id));
+
+// ---------------------------------------------------------------------------------------------
+// Routes
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The respondent side: the HTML form at /s/:token (no login, no JavaScript needed) and the
+ * same submission as JSON at /api/public/responses/:token for embedding.
+ */
+export const publicSurveyRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { rateLimitPerIp, rateLimitPerToken, secret } = app.config.publicForm;
+  const perIp = app.createRateLimit({ max: rateLimitPerIp, timeWindow: 60_000, keyGenerator: (req) => `ip:${req.ip}` });
+  const perToken = app.createRateLimit({
+    max: rateLimitPerToken,
+    timeWindow: 60_000,
+    keyGenerator: (req) => `token:${(req.params as { token?: string }).token ?? ''}`,
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    for (const limit of [perIp, perToken]) {
+      const result = await limit(request);
+      if (!result.isAllowed && result.isExceeded) {
+        reply.header('retry-after', result.ttlInSeconds);
+        throw new ApiError(429, 'RATE_LIMITED', `too many requests; retry in ${result.ttlInSeconds} s`);
+      }
+    }
+  });
+
+  await app.register(htmlFormRoutes);
+  await app.register(jsonRoutes, { prefix: '/api/public' });
+};
+
+const htmlFormRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  await app.register(formbody);
+  const secret = app.config.publicForm.secret;
+
+  app.addHook('onSend', async (_request, reply, payload) => {
+    reply.header('cache-control', 'no-store');
+    reply.header('referrer-policy', 'no-referrer');
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('x-frame-options', 'DENY');
+    if (String(reply.getHeader('content-type') ?? '').startsWith('text/html')) {
+      reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
+    }
+    return payload;
+  });
+
+  const browserLanguage = (request: FastifyRequest) =>
+    chooseLanguage(SUPPORTED_LANGUAGES, [(request.query as { lang?: string } | undefined)?.lang], request.headers['accept-language'], 'nl');
+
+  const sendHtml = (reply: FastifyReply, status: number, page: { value: string }) =>
+    reply.status(status).type('text/html; charset=utf-8').send(page.value);
+
+  const sendMessage = (reply: FastifyReply, status: number, language: string, kind: MessageKind, link?: string, body?: string) =>
+    sendHtml(reply, status, renderMessage({ language, kind, link, body }));
+
+  // Respondents get a page for every failure, in their language; never JSON, never a stack trace.
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const language = browserLanguage(request);
+    const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
+    if (status === 429) return sendMessage(reply, 429, language, 'tooMany');
+    if (status === 413) return sendMessage(reply, 413, language, 'tooLarge');
+    if (status >= 500) request.log.error({ err: error, url: request.url.replace(/\/s\/[^/?]+/, '/s/…') }, 'survey form failed');
+    else request.log.info({ err: error }, 'survey form request refused');
+    return sendMessage(reply, status >= 500 ? 500 : 400, language, 'failed');
+  });
+
+  function languageFor(link: SurveyLink, request: FastifyRequest, explicit: string | undefined) {
+    return chooseLanguage(
+      link.definition.languages,
+      [explicit, link.invitation.language, link.contactLanguage],
+      request.headers['accept-language'],
+      link.defaultLanguage,
+    );
+  }
+
+  function renderStep(
+    reply: FastifyReply,
+    link: SurveyLink,
+    token: string,
+    options: {
+      language: string;
+      stepIndex: number;
+      answers: Record<string, unknown>;
+      problems?: AnswerProblem[];
+      status?: number;
+      notice?: string;
+    },
+  ) {
+    const definition = link.definition;
+    const steps = formSteps(definition);
+    const visible = visibleQuestionIds(definition, options.answers);
+    const step = steps[options.stepIndex]!;
+    const stepNumber = steps.slice(0, options.stepIndex + 1).filter((s) => stepVisible(s, visible)).length;
+    const isLast = !steps.slice(options.stepIndex + 1).some((s) => stepVisible(s, visible));
+    const ownIds = new Set(step.questions.map((q) => q.id));
+    const others = Object.fromEntries(Object.entries(options.answers).filter(([id]) => !ownIds.has(id)));
+    const fallbacks = [link.defaultLanguage];
+    const page = renderSurveyStep({
+      token,
+      language: options.language,
+      languages: definition.languages,
+      fallbacks,
+      title: localize(definition.title, options.language, fallbacks) || link.surveyTitle,
+      intro: localize(definition.intro, options.language, fallbacks) || undefined,
+      step,
+      stepIndex: options.stepIndex,
+      stepNumber: Math.max(stepNumber, 1),
+      isLast,
+      canGoBack: steps.slice(0, options.stepIndex).some((s) => stepVisible(s, visible)),
+      visible,
+      values: options.answers,
+      problems: options.problems ?? [],
+      csrf: issueFormToken(secret, token),
+      state: JSON.stringify(others),
+      version: link.version,
+      notice: options.notice,
+    });
+    return sendHtml(reply, options.status ?? 200, page);
+  }
+
+  const firstStep = (definition: SurveyDefinition, answers: Record<string, unknown>) => {
+    const visible = visibleQuestionIds(definition, answers);
+    const index = formSteps(definition).findIndex((s) => stepVisible(s, visible));
+    return Math.max(index, 0);
+  };
+
+  app.get(
+    '/s/:token',
+    { schema: { hide: true, params: TokenParams, querystring: Type.Object({ lang: Type.Optional(Type.String({ maxLength: 10 })) }) } },
+    async (request, reply) => {
+      const { token } = request.params;
+      const link = await findLink(app.db, token);
+      const state = linkState(link);
+      if (!link || state !== 'open') {
+        const language = link ? languageFor(link, request, request.query.lang) : browserLanguage(request);
+        return sendMessage(reply, HTTP_STATUS[state as keyof typeof HTTP_STATUS], language, state as MessageKind);
+      }
+      // The first open is recorded and signalled; if that fails the respondent still gets the form.
+      try {
+        const owed = await recordOpened(app.db, link);
+        deliverInBackground(app.db, app.temporal, request.log, owed);
+      } catch (error) {
+        request.log.warn({ err: error }, 'could not record the survey open');
+      }
+      const language = languageFor(link, request, request.query.lang);
+      return renderStep(reply, link, token, { language, stepIndex: firstStep(link.definition, {}), answers: {} });
+    },
+  );
+
+  app.post(
+    '/s/:token',
+    { bodyLimit: PUBLIC_BODY_LIMIT, schema: { hide: true, params: TokenParams } },
+    async (request, reply) => {
+      const { token } = request.params;
+      const body = (request.body ?? {}) as FormBody;
+      const link = await findLink(app.db, token);
+      const state = linkState(link);
+      if (!link || state !== 'open') {
+        const language = link ? languageFor(link, request, single(body._lang)) : browserLanguage(request);
+        return sendMessage(reply, HTTP_STATUS[state as keyof typeof HTTP_STATUS], language, state as MessageKind);
+      }
+      const language = languageFor(link, request, single(body._lang));
+      if (crossSite(request, app.config.publicBaseUrl) || !verifyFormToken(secret, token, single(body._csrf))) {
+        return sendMessage(reply, 403, language, 'forged', `/s/${token}`);
+      }
+      const definition = link.definition;
+      const steps = formSteps(definition);
+      if (single(body._version) !== String(link.version)) {
+        return renderStep(reply, link, token, {
+          language,
+          stepIndex: firstStep(definition, {}),
+          answers: {},
+          status: 409,
+          notice: stringsFor(language).versionChanged,
+        });
+      }
+      const prior = parseState(definition, single(body._state));
+      const stepIndex = Math.min(Math.max(Number.parseInt(single(body._step) ?? '0', 10) || 0, 0), steps.length - 1);
+      const step = steps[stepIndex]!;
+      const nav = single(body._nav);
+
+      if (nav === 'language') {
+        return renderStep(reply, link, token, { language, stepIndex, answers: prior });
+      }
+
+      // This step's fields replace whatever the state held for them (a cleared answer is cleared).
+      const answers: Record<string, unknown> = { ...prior };
+      for (const question of step.questions) {
+        delete answers[question.id];
+        const value = fromField(question, body[`q_${question.id}`]);
+        if (value !== undefined) answers[question.id] = value;
+      }
+      const visible = visibleQuestionIds(definition, answers);
+
+      if (nav === 'back') {
+        let previous = stepIndex - 1;
+        while (previous >= 0 && !stepVisible(steps[previous]!, visible)) previous -= 1;
+        return renderStep(reply, link, token, { language, stepIndex: previous >= 0 ? previous : stepIndex, answers });
+      }
+
+      const checked = validateStep(step.questions, answers, visible);
+      if (checked.problems.length) {
+        return renderStep(reply, link, token, { language, stepIndex, answers, problems: checked.problems, status: 422 });
+      }
+      Object.assign(answers, checked.answers);
+      const next = steps.findIndex((s, i) => i > stepIndex && stepVisible(s, visible));
+      if (next >= 0) return renderStep(reply, link, token, { language, stepIndex: next, answers });
+
+      // Last step: the whole submission is validated again, as the JSON endpoint does.
+      const final = validateAnswers(definition, pruneHiddenAnswers(definition, answers));
+      if (final.problems.length) {
+        const firstProblem = final.problems[0]!;
+        const at = steps.findIndex((s) => s.questions.some((q) => q.id === firstProblem.questionId));
+        return renderStep(reply, link, token, {
+          language,
+          stepIndex: at >= 0 ? at : stepIndex,
+          answers,
+          problems: final.problems,
+          status: 422,
+        });
+      }
+      const outcome = await storeResponse(app.db, link, definition, final.answers, language);
+      if (!outcome.stored) return sendMessage(reply, 409, language, 'answered');
+      deliverInBackground(app.db, app.temporal, request.log, outcome.owed);
+      return reply.redirect(`/s/${token}/thanks?lang=${encodeURIComponent(language)}`, 303);
+    },
+  );
+
+  app.get(
+    '/s/:token/thanks',
+    { schema: { hide: true, params: TokenParams, querystring: Type.Object({ lang: Type.Optional(Type.String({ maxLength: 10 })) }) } },
+    async (request, reply) => {
+      const { token } = request.params;
+      const link = await findLink(app.db, token);
+      const state = linkState(link);
+      if (link && state === 'answered') {
+        const language = languageFor(link, request, request.query.lang);
+        const thankYou = localize(link.definition.thankYou, language, [link.defaultLanguage]) || undefined;
+        return sendMessage(reply, 200, language, 'thanks', undefined, thankYou);
+      }
+      if (link && state === 'open') return reply.redirect(`/s/${token}`, 303);
+      const language = link ? languageFor(link, request, request.query.lang) : browserLanguage(request);
+      return sendMessage(reply, HTTP_STATUS[state as keyof typeof HTTP_STATUS], language, state as MessageKind);
+    },
+  );
+};
+
+const LINK_ERRORS = {
+  invalid: () => new ApiError(404, 'LINK_NOT_FOUND', 'no survey link with this token'),
+  expired: () => new ApiError(410, 'LINK_EXPIRED', 'this survey link has expired'),
+  closed: () => new ApiError(410, 'SURVEY_CLOSED', 'this survey no longer takes answers'),
+  answered: () => new ApiError(409, 'ALREADY_ANSWERED', 'this survey link has already been answered'),
+} as const;
+
+const jsonRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const tags = ['public'];
+  const errors = { 400: Type.Ref('ErrorBody'), 404: Type.Ref('ErrorBody'), 409: Type.Ref('ErrorBody'), 410: Type.Ref('ErrorBody'), 429: Type.Ref('ErrorBody') };
+
+  app.get(
+    '/surveys/:token',
+    {
+      schema: {
+        tags,
+        summary: 'the survey behind a link, for rendering it elsewhere',
+        params: TokenParams,
+        querystring: Type.Object({ lang: Type.Optional(Type.String({ maxLength: 10 })) }),
+        response: {
+          200: Type.Object({ title: Type.String(), language: Type.String(), version: Type.Integer(), definition: Type.Unknown() }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const link = await findLink(app.db, request.params.token);
+      const state = linkState(link);
+      if (!link || state !== 'open') throw LINK_ERRORS[state as keyof typeof LINK_ERRORS]();
+      try {
+        deliverInBackground(app.db, app.temporal, request.log, await recordOpened(app.db, link));
+      } catch (error) {
+        request.log.warn({ err: error }, 'could not record the survey open');
+      }
+      const language = chooseLanguage(
+        link.definition.languages,
+        [request.query.lang, link.invitation.language, link.contactLanguage],
+        request.headers['accept-language'],
+        link.defaultLanguage,
+      );
+      return {
+        title: localize(link.definition.title, language, [link.defaultLanguage]) || link.surveyTitle,
+        language,
+        version: link.version,
+        definition: link.definition,
+      };
+    },
+  );
+
+  app.post(
+    '/responses/:token',
+    {
+      bodyLimit: PUBLIC_BODY_LIMIT,
+      schema: {
+        tags,
+        summary: 'answer a survey link (JSON); 409 when it was already answered',
+        params: TokenParams,
+        body: Type.Object(
+          {
+            answers: Type.Record(Type.String({ maxLength: 64 }), Type.Unknown(), { maxProperties: 500 }),
+            language: Type.Optional(Type.String({ maxLength: 10 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: Type.Object({ id: Uuid, npsScore: Type.Union([Type.Integer(), Type.Null()]) }), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const link = await findLink(app.db, request.params.token);
+      const state = linkState(link);
+      if (!link || state !== 'open') throw LINK_ERRORS[state as keyof typeof LINK_ERRORS]();
+      const { definition } = link;
+      const result = validateAnswers(definition, request.body.answers);
+      if (result.problems.length) {
+        throw new ApiError(400, 'VALIDATION_ERROR', result.problems.map((p) => p.message).join('; '), { problems: result.problems });
+      }
+      const language = chooseLanguage(
+        definition.languages,
+        [request.body.language, link.invitation.language, link.contactLanguage],
+        request.headers['accept-language'],
+        link.defaultLanguage,
+      );
+      const outcome = await storeResponse(app.db, link, definition, result.answers, language);
+      if (!outcome.stored) throw LINK_ERRORS.answered();
+      deliverInBackground(app.db, app.temporal, request.log, outcome.owed);
+      return reply.status(201).send({ id: outcome.responseId, npsScore: outcome.npsScore });
+    },
+  );
+};
