@@ -14,6 +14,8 @@ import { surveyRoutes } from './routes/surveys';
 import { responseRoutes } from './routes/responses';
 import { publicSurveyRoutes } from './routes/public-survey';
 import { clientRoutes } from './routes/clients';
+import { campaignRoutes } from './routes/campaigns';
+import { campaignMemberRoutes } from './routes/campaign-members';
 
 export interface TemporalHandle {
   client: Client;
@@ -63,6 +65,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(responseRoutes, { prefix: '/api/responses' });
   await app.register(publicSurveyRoutes);
   await app.register(clientRoutes, { prefix: '/api/clients' });
+  await app.register(campaignRoutes, { prefix: '/api/campaigns' });
+  await app.register(campaignMemberRoutes, { prefix: '/api/campaigns' });
 
   return app;
 }

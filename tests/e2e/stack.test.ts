@@ -37,7 +37,7 @@ describe('npm start', () => {
     expect(ui.status).toBe(200);
     expect(await ui.text()).toMatch(/<html/i);
     const openapi = await fetch(`${first.apiUrl}/docs/json`);
-    expect((await openapi.json()).openapi).toMatch(/^3\./);
+    expect(((await openapi.json()) as { openapi: string }).openapi).toMatch(/^3\./);
 
     const auth = { authorization: `Bearer ${first.adminKey}`, 'content-type': 'application/json' };
     const created = await fetch(`${first.apiUrl}/api/employees`, {
@@ -57,7 +57,7 @@ describe('npm start', () => {
     const oldKey = await fetch(`${second.apiUrl}/api/employees`, { headers: { authorization: `Bearer ${first.adminKey}` } });
     expect(oldKey.status).toBe(401);
     const list = await fetch(`${second.apiUrl}/api/employees`, { headers: { authorization: `Bearer ${second.adminKey}` } });
-    expect((await list.json()).items.map((e: { email: string }) => e.email)).toEqual(['survives.restart@example.org']);
+    expect(((await list.json()) as { items: { email: string }[] }).items.map((e: { email: string }) => e.email)).toEqual(['survives.restart@example.org']);
     expect((await fetch(`${second.apiUrl}/readyz`)).status).toBe(200);
   }, 300_000);
 });

@@ -1,0 +1,189 @@
+import { and, asc, eq, gt, type SQL } from 'drizzle-orm';
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { startMemberWorkflow } from '../../campaigns';
+import { tables } from '../../db';
+import { isTerminalStatus } from '../../domain/member-status';
+import { memberStateQuery, memberWorkflowId, rejectedSignal } from '../../workflows/definitions';
+import { addMembers } from '../campaign-members';
+import { badRequest, conflict, notFound } from '../errors';
+import { AddMembersBody, Member, MemberListQuery } from '../schemas/campaigns';
+import { IdParams, Page, errorResponses } from '../schemas/common';
+import { loadCampaign, memberCounts, requireTemporal } from './campaigns';
+
+const { campaignMembers, contacts } = tables;
+const MemberParams = Type.Object({ id: Type.String({ format: 'uuid' }), memberId: Type.String({ format: 'uuid' }) });
+
+const memberColumns = {
+  member: campaignMembers,
+  contact: {
+    email: contacts.email,
+    firstName: contacts.firstName,
+    lastName: contacts.lastName,
+    clientId: contacts.clientId,
+    frontlineEmployeeId: contacts.frontlineEmployeeId,
+  },
+};
+type MemberRow = { member: typeof campaignMembers.$inferSelect; contact: Record<keyof typeof memberColumns.contact, string | null> };
+const iso = (d: Date | null) => d?.toISOString() ?? null;
+const toMember = ({ member, contact }: MemberRow) => ({
+  ...member,
+  scheduledSendAt: iso(member.scheduledSendAt),
+  lastCommunicationAt: iso(member.lastCommunicationAt),
+  workflowStartedAt: iso(member.workflowStartedAt),
+  createdAt: member.createdAt.toISOString(),
+  updatedAt: member.updatedAt.toISOString(),
+  contact: { ...contact, firstName: contact.firstName ?? '', lastName: contact.lastName ?? '' },
+});
+
+/** Campaign members: add (one or many), list with filters and counts, reject and reinclude. */
+export const campaignMemberRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.addHook('preHandler', app.requireAdmin);
+  const tags = ['campaign members'];
+  const security = [{ bearer: [] }];
+
+  async function loadMember(campaignId: string, memberId: string): Promise<MemberRow> {
+    const [row] = await app.db
+      .select(memberColumns)
+      .from(campaignMembers)
+      .innerJoin(contacts, eq(contacts.id, campaignMembers.contactId))
+      .where(and(eq(campaignMembers.id, memberId), eq(campaignMembers.campaignId, campaignId)));
+    if (!row) throw notFound('campaign member');
+    return row as MemberRow;
+  }
+
+  app.post(
+    '/:id/members',
+    {
+      schema: {
+        tags,
+        security,
+        description: 'Adds members by contact id or contact data (upserted by externalRef). Members of a live always-on campaign start at once.',
+        params: IdParams,
+        body: AddMembersBody,
+        response: {
+          200: Type.Object({ added: Type.Integer(), alreadyMembers: Type.Integer(), started: Type.Integer(), memberIds: Type.Array(Type.String()) }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const campaign = await loadCampaign(app.db, request.params.id);
+      if (campaign.status === 'closed') throw conflict('the campaign is closed');
+      return addMembers(app.db, app.temporal, campaign, request.body.members);
+    },
+  );
+
+  app.get(
+    '/:id/members',
+    { schema: { tags, security, params: IdParams, querystring: MemberListQuery, response: { 200: Page(Member), ...errorResponses } } },
+    async (request) => {
+      await loadCampaign(app.db, request.params.id);
+      const { limit = 50, cursor, status, frontlineEmployeeId, clientId } = request.query;
+      const after = decodeMemberCursor(cursor);
+      const filters: (SQL | undefined)[] = [
+        eq(campaignMembers.campaignId, request.params.id),
+        status ? eq(campaignMembers.status, status) : undefined,
+        frontlineEmployeeId ? eq(contacts.frontlineEmployeeId, frontlineEmployeeId) : undefined,
+        clientId ? eq(contacts.clientId, clientId) : undefined,
+        after ? gt(campaignMembers.id, after) : undefined,
+      ];
+      const rows = (await app.db
+        .select(memberColumns)
+        .from(campaignMembers)
+        .innerJoin(contacts, eq(contacts.id, campaignMembers.contactId))
+        .where(and(...filters))
+        .orderBy(asc(campaignMembers.id))
+        .limit(limit + 1)) as MemberRow[];
+      const items = rows.slice(0, limit);
+      return {
+        items: items.map(toMember),
+        nextCursor: rows.length > limit ? Buffer.from(items.at(-1)!.member.id).toString('base64url') : null,
+      };
+    },
+  );
+
+  app.get(
+    '/:id/members/counts',
+    {
+      schema: { tags, security, params: IdParams, response: { 200: Type.Record(Type.String(), Type.Integer()), ...errorResponses } },
+    },
+    async (request) => {
+      await loadCampaign(app.db, request.params.id);
+      return memberCounts(app.db, request.params.id);
+    },
+  );
+
+  app.get(
+    '/:id/members/:memberId',
+    {
+      schema: {
+        tags,
+        security,
+        description: "The member, and its workflow's live state when it is running",
+        params: MemberParams,
+        response: { 200: Type.Intersect([Member, Type.Object({ workflow: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]) })]), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const row = await loadMember(request.params.id, request.params.memberId);
+      let workflow: Record<string, unknown> | null = null;
+      if (app.temporal && row.member.workflowStartedAt) {
+        workflow = (await app.temporal.client.workflow
+          .getHandle(memberWorkflowId(row.member.id))
+          .query(memberStateQuery)
+          .catch(() => null)) as Record<string, unknown> | null;
+      }
+      return { ...toMember(row), workflow };
+    },
+  );
+
+  app.post(
+    '/:id/members/:memberId/reject',
+    { schema: { tags, security, params: MemberParams, response: { 200: Member, ...errorResponses } } },
+    async (request) => {
+      const { member } = await loadMember(request.params.id, request.params.memberId);
+      if (isTerminalStatus(member.status) && member.status !== 'Rejected') {
+        throw conflict(`the member has already finished with status ${member.status}`);
+      }
+      await app.db.update(campaignMembers).set({ status: 'Rejected' }).where(eq(campaignMembers.id, member.id));
+      if (member.workflowStartedAt) {
+        await requireTemporal(app.temporal)
+          .client.workflow.getHandle(memberWorkflowId(member.id))
+          .signal(rejectedSignal, { reason: 'rejected by an administrator' })
+          .catch((error: unknown) => {
+            if (!(error instanceof WorkflowNotFoundError)) throw error;
+          });
+      }
+      return toMember(await loadMember(request.params.id, request.params.memberId));
+    },
+  );
+
+  app.post(
+    '/:id/members/:memberId/reinclude',
+    { schema: { tags, security, params: MemberParams, response: { 200: Member, ...errorResponses } } },
+    async (request) => {
+      const campaign = await loadCampaign(app.db, request.params.id);
+      const { member } = await loadMember(request.params.id, request.params.memberId);
+      if (member.status !== 'Rejected') throw conflict(`only a rejected member can be reincluded (status is ${member.status})`);
+      await app.db.update(campaignMembers).set({ status: 'New', workflowStartedAt: null }).where(eq(campaignMembers.id, member.id));
+      if (campaign.launchedAt && campaign.status !== 'closed') {
+        const temporal = requireTemporal(app.temporal);
+        await startMemberWorkflow(
+          temporal.client,
+          { memberId: member.id, campaignId: campaign.id, contactId: member.contactId },
+          { taskQueue: temporal.taskQueue, restart: true },
+        );
+        await app.db.update(campaignMembers).set({ workflowStartedAt: new Date() }).where(eq(campaignMembers.id, member.id));
+      }
+      return toMember(await loadMember(request.params.id, request.params.memberId));
+    },
+  );
+};
+
+function decodeMemberCursor(cursor: string | undefined): string | undefined {
+  if (!cursor) return undefined;
+  const id = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!/^[0-9a-f-]{36}$/i.test(id)) throw badRequest('cursor is not valid');
+  return id;
+}

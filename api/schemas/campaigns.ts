@@ -1,0 +1,150 @@
+import { Type, type Static } from 'typebox';
+import { CampaignSettingsSchema } from '../../domain/campaign-settings';
+import { MEMBER_STATUSES } from '../../domain/member-status';
+import { ContactInput, Nullable } from './contacts';
+import { PageQuery } from './common';
+
+const UuidRef = Type.String({ format: 'uuid' });
+const Timestamp = Type.String({ format: 'date-time' });
+
+export const CampaignMode = Type.Union([Type.Literal('wave'), Type.Literal('always_on')], {
+  description: 'wave: members added, then launched once; always_on: each member added after an interaction starts at once',
+});
+
+export const CampaignInput = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    surveyId: UuidRef,
+    mode: Type.Optional(CampaignMode),
+    ownerEmployeeId: Type.Optional(Nullable(UuidRef)),
+    previousCampaignId: Type.Optional(Nullable(UuidRef)),
+    settings: Type.Optional(CampaignSettingsSchema),
+  },
+  { additionalProperties: false },
+);
+export type CampaignInput = Static<typeof CampaignInput>;
+
+export const CampaignPatch = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    ownerEmployeeId: Type.Optional(Nullable(UuidRef)),
+    previousCampaignId: Type.Optional(Nullable(UuidRef)),
+    settings: Type.Optional(CampaignSettingsSchema),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type CampaignPatch = Static<typeof CampaignPatch>;
+
+export const MemberStatus = Type.Union(MEMBER_STATUSES.map((s) => Type.Literal(s)));
+
+export const ResolvedSettings = Type.Object({
+  templateSet: Type.String(),
+  defaultLanguage: Type.String(),
+  defaultTimeZone: Type.String(),
+  reminders: Type.Integer(),
+  reminderIntervalDays: Type.Integer(),
+  expiryDays: Type.Integer(),
+  sendWindow: Type.Object({ startHour: Type.Integer(), endHour: Type.Integer(), weekdays: Type.Array(Type.Integer()) }),
+  noSendRuleDays: Type.Integer(),
+  followUpDueDays: Type.Integer(),
+  staggerMinutes: Type.Integer(),
+});
+
+export const Campaign = Type.Object(
+  {
+    id: UuidRef,
+    name: Type.String(),
+    surveyId: UuidRef,
+    mode: CampaignMode,
+    status: Type.String(),
+    ownerEmployeeId: Nullable(Type.String({ format: 'uuid' })),
+    previousCampaignId: Nullable(Type.String({ format: 'uuid' })),
+    settings: ResolvedSettings,
+    launchedAt: Nullable(Timestamp),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+    memberCounts: Type.Optional(Type.Record(Type.String(), Type.Integer())),
+  },
+  { $id: 'Campaign' },
+);
+
+export const CampaignListQuery = Type.Object(
+  {
+    ...PageQuery,
+    surveyId: Type.Optional(UuidRef),
+    mode: Type.Optional(CampaignMode),
+    status: Type.Optional(Type.Union(['draft', 'launching', 'active', 'closed'].map((s) => Type.Literal(s)))),
+  },
+  { additionalProperties: false },
+);
+
+const Interaction = {
+  entityType: Type.Optional(Type.Union([Type.Literal('contactmoment'), Type.Literal('request'), Type.Literal('client')])),
+  entityRef: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  channel: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  requestType: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+};
+
+/** A member is an existing contact, or contact data upserted by its externalRef. */
+export const MemberInput = Type.Union([
+  Type.Object({ contactId: UuidRef, ...Interaction }, { additionalProperties: false }),
+  Type.Object(
+    {
+      contact: Type.Intersect([ContactInput, Type.Object({ externalRef: Type.String({ minLength: 1, maxLength: 200 }) })]),
+      ...Interaction,
+    },
+    { additionalProperties: false },
+  ),
+]);
+export type MemberInput = Static<typeof MemberInput>;
+
+export const AddMembersBody = Type.Object(
+  { members: Type.Array(MemberInput, { minItems: 1, maxItems: 10_000 }) },
+  { additionalProperties: false },
+);
+
+export const Member = Type.Object(
+  {
+    id: UuidRef,
+    campaignId: UuidRef,
+    contactId: UuidRef,
+    status: MemberStatus,
+    entityType: Nullable(Type.String()),
+    entityRef: Nullable(Type.String()),
+    channel: Nullable(Type.String()),
+    requestType: Nullable(Type.String()),
+    scheduledSendAt: Nullable(Timestamp),
+    lastCommunicationAt: Nullable(Timestamp),
+    remindersSent: Type.Integer(),
+    workflowStartedAt: Nullable(Timestamp),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+    contact: Type.Object({
+      email: Nullable(Type.String()),
+      firstName: Type.String(),
+      lastName: Type.String(),
+      clientId: Nullable(Type.String()),
+      frontlineEmployeeId: Nullable(Type.String()),
+    }),
+  },
+  { $id: 'CampaignMember' },
+);
+
+export const MemberListQuery = Type.Object(
+  {
+    ...PageQuery,
+    status: Type.Optional(MemberStatus),
+    frontlineEmployeeId: Type.Optional(UuidRef),
+    clientId: Type.Optional(UuidRef),
+  },
+  { additionalProperties: false },
+);
+
+export const SettingsChange = Type.Object(
+  {
+    expiryDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 365 })),
+    reminders: Type.Optional(Type.Integer({ minimum: 0, maximum: 3 })),
+    reminderIntervalDays: Type.Optional(Type.Integer({ minimum: 2, maximum: 14 })),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
