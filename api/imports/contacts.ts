@@ -3,15 +3,8 @@ import { Compile } from 'typebox/compile';
 import { tables, type Database } from '../../db';
 import { normaliseContactFields, type FieldProblem } from '../contact-values';
 import { ContactImportRow } from '../schemas/contacts';
-import {
-  chunked,
-  clientsByRef,
-  employeesByEmail,
-  excluded,
-  existing,
-  existingClientIds,
-  existingEmployeeIds,
-} from './references';
+import { bulkUpsert, countWritten, excluded, existing, setFromExcluded, type BulkColumn } from './bulk';
+import { clientsByRef, employeesByEmail, existingClientIds, existingEmployeeIds } from './references';
 import { isRecord, readImportRows, RowProblems, schemaProblems, type RowSpec } from './rows';
 
 const { contacts, clients } = tables;
@@ -22,8 +15,6 @@ export const contactRowSpec: RowSpec = {
   booleans: ['optedOut', 'outOfScope', 'inactive'],
 };
 
-/** Rows per INSERT: 13 columns × 1,000 rows stays far below PostgreSQL's parameter limit. */
-const INSERT_CHUNK = 1_000;
 
 export interface ImportResult {
   inserted: number;
@@ -47,6 +38,21 @@ const WRITABLE = [
   'inactive',
 ] as const;
 type Writable = (typeof WRITABLE)[number];
+
+const COLUMN_TYPES: Record<Writable, BulkColumn['type']> = {
+  externalRef: 'text',
+  email: 'text',
+  firstName: 'text',
+  lastName: 'text',
+  language: 'text',
+  timeZone: 'text',
+  region: 'text',
+  clientId: 'uuid',
+  frontlineEmployeeId: 'uuid',
+  optedOut: 'boolean',
+  outOfScope: 'boolean',
+  inactive: 'boolean',
+};
 
 const DEFAULTS: Record<Writable, unknown> = {
   externalRef: null,
@@ -167,17 +173,24 @@ export async function importContacts(db: Database, body: unknown): Promise<Impor
   return db.transaction(async (tx) => {
     const clientIdByRef = new Map(existingClients);
     const named = [...clientRefs].filter(([, entry]) => entry.name !== undefined);
-    for (const chunk of chunked(named, INSERT_CHUNK)) {
-      const rows = await tx
-        .insert(clients)
-        .values(chunk.map(([ref, entry]) => ({ externalRef: ref, name: entry.name! })))
-        .onConflictDoUpdate({ target: clients.externalRef, set: { name: excluded(clients.name), updatedAt: sql`now()` } })
-        .returning({ id: clients.id, externalRef: clients.externalRef });
-      for (const row of rows) clientIdByRef.set(row.externalRef!, row.id);
+    if (named.length > 0) {
+      const upserted = await bulkUpsert<{ id: string; external_ref: string }>(tx, {
+        table: clients,
+        columns: [
+          { column: clients.externalRef, type: 'text' },
+          { column: clients.name, type: 'text' },
+        ],
+        rows: named.map(([ref, entry]) => [ref, entry.name]),
+        conflictTarget: sql`(${sql.identifier(clients.externalRef.name)})`,
+        set: setFromExcluded([clients.name]),
+        returning: sql`id, external_ref`,
+      });
+      for (const row of upserted) clientIdByRef.set(row.external_ref, row.id);
     }
 
     const now = new Date();
-    const values = valid.map(({ fields }) => {
+    const withOptOut = written.has('optedOut');
+    const rows = valid.map(({ fields }) => {
       const resolved: Record<string, unknown> = {
         ...fields,
         clientId: fields.clientRef ? clientIdByRef.get(fields.clientRef) : fields.clientId,
@@ -185,34 +198,37 @@ export async function importContacts(db: Database, body: unknown): Promise<Impor
           ? employeeIdByEmail.get(fields.frontlineEmployeeEmail.trim().toLowerCase())
           : fields.frontlineEmployeeId,
       };
-      const row: Record<string, unknown> = {};
-      for (const column of columns) row[column] = resolved[column] ?? DEFAULTS[column];
-      if (written.has('optedOut')) row.optedOutAt = row.optedOut ? now : null;
-      return row as typeof contacts.$inferInsert;
+      const row = columns.map((column) => resolved[column] ?? DEFAULTS[column]);
+      if (withOptOut) row.push(resolved.optedOut ? now : null);
+      return row;
     });
 
-    const set: Record<string, unknown> = { updatedAt: sql`now()` };
-    for (const column of columns) set[column] = excluded(contacts[column]);
-    if (written.has('optedOut')) {
+    const extra = [];
+    if (withOptOut) {
       // Keep the original opt-out date when a contact already opted out.
-      set.optedOutAt = sql`case when ${excluded(contacts.optedOut)}
-        then coalesce(${existing('contacts', contacts.optedOutAt)}, ${excluded(contacts.optedOutAt)}) else null end`;
+      extra.push(sql`opted_out_at = case when ${excluded(contacts.optedOut)}
+        then coalesce(${existing('contacts', contacts.optedOutAt)}, ${excluded(contacts.optedOutAt)}) else null end`);
     }
     if (written.has('email')) {
       // A bounce suppresses the address that bounced, so a new address lifts it.
-      set.emailBouncedAt = sql`case when lower(${existing('contacts', contacts.email)}) is distinct from lower(${excluded(contacts.email)})
-        then null else ${existing('contacts', contacts.emailBouncedAt)} end`;
+      extra.push(sql`email_bounced_at = case
+        when lower(${existing('contacts', contacts.email)}) is distinct from lower(${excluded(contacts.email)})
+        then null else ${existing('contacts', contacts.emailBouncedAt)} end`);
     }
-
-    let inserted = 0;
-    for (const chunk of chunked(values, INSERT_CHUNK)) {
-      const rows = await tx
-        .insert(contacts)
-        .values(chunk)
-        .onConflictDoUpdate({ target: contacts.externalRef, set })
-        .returning({ inserted: sql<boolean>`(xmax = 0)` });
-      for (const row of rows) if (row.inserted) inserted += 1;
-    }
-    return { inserted, updated: values.length - inserted, total: values.length };
+    const result = await bulkUpsert(tx, {
+      table: contacts,
+      columns: [
+        ...columns.map((column) => ({ column: contacts[column], type: COLUMN_TYPES[column] })),
+        ...(withOptOut ? [{ column: contacts.optedOutAt, type: 'timestamptz' as const }] : []),
+      ],
+      rows,
+      // Rows without an externalRef never conflict: they are always new contacts.
+      conflictTarget: sql`(${sql.identifier(contacts.externalRef.name)})`,
+      set: setFromExcluded(
+        columns.map((column) => contacts[column]),
+        extra,
+      ),
+    });
+    return { ...countWritten(result), total: rows.length };
   });
 }

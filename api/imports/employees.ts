@@ -3,7 +3,7 @@ import { Compile } from 'typebox/compile';
 import { tables, type Database } from '../../db';
 import { EmployeeInput } from '../schemas/employees';
 import type { ImportResult } from './contacts';
-import { chunked, excluded } from './references';
+import { bulkUpsert, countWritten, setFromExcluded } from './bulk';
 import { isRecord, readImportRows, RowProblems, schemaProblems, type RowSpec } from './rows';
 
 const { employees } = tables;
@@ -14,7 +14,6 @@ export const employeeRowSpec: RowSpec = {
   booleans: ['active'],
 };
 
-const INSERT_CHUNK = 2_000;
 const OPTIONAL = ['firstName', 'lastName', 'active'] as const;
 const DEFAULTS = { firstName: '', lastName: '', active: true };
 
@@ -51,29 +50,19 @@ export async function importEmployees(db: Database, body: unknown): Promise<Impo
   if (valid.length === 0) return { inserted: 0, updated: 0, total: 0 };
 
   const columns = OPTIONAL.filter((column) => valid.some((row) => row[column] !== undefined));
-  const values = valid.map((row) => {
-    const out: typeof employees.$inferInsert = { email: row.email };
-    for (const column of columns) Object.assign(out, { [column]: row[column] ?? DEFAULTS[column] });
-    return out;
-  });
-  const set: Record<string, unknown> = { email: excluded(employees.email), updatedAt: sql`now()` };
-  for (const column of columns) set[column] = excluded(employees[column]);
-
+  const written = [employees.email, ...columns.map((column) => employees[column])];
   return db.transaction(async (tx) => {
-    let inserted = 0;
-    for (const chunk of chunked(values, INSERT_CHUNK)) {
-      const rows = await tx
-        .insert(employees)
-        .values(chunk)
-        .onConflictDoUpdate({
-          // The conflict target is the expression index employees_email_unique on lower(email);
-          // drizzle types targets as columns, but renders any SQL it is given.
-          target: sql`lower(${sql.identifier(employees.email.name)})` as unknown as typeof employees.email,
-          set,
-        })
-        .returning({ inserted: sql<boolean>`(xmax = 0)` });
-      for (const row of rows) if (row.inserted) inserted += 1;
-    }
-    return { inserted, updated: values.length - inserted, total: values.length };
+    const rows = await bulkUpsert(tx, {
+      table: employees,
+      columns: [
+        { column: employees.email, type: 'text' },
+        ...columns.map((column) => ({ column: employees[column], type: column === 'active' ? ('boolean' as const) : ('text' as const) })),
+      ],
+      rows: valid.map((row) => [row.email, ...columns.map((column) => row[column] ?? DEFAULTS[column])]),
+      // The unique index employees_email_unique is on lower(email).
+      conflictTarget: sql`(lower(${sql.identifier(employees.email.name)}))`,
+      set: setFromExcluded(written),
+    });
+    return { ...countWritten(rows), total: valid.length };
   });
 }

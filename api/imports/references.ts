@@ -46,8 +46,3 @@ export const clientsByRef = (db: Executor, refs: string[]) =>
 /** The given client ids that exist. */
 export const existingClientIds = async (db: Executor, ids: string[]) =>
   new Set((await lookup(ids, (chunk) => db.select({ key: clients.id, id: clients.id }).from(clients).where(inArray(clients.id, chunk)))).keys());
-
-/** `excluded.<column>` in an ON CONFLICT DO UPDATE. */
-export const excluded = (column: PgColumn) => sql`excluded.${sql.identifier(column.name)}`;
-/** `<table>.<column>` of the existing row in an ON CONFLICT DO UPDATE (unqualified would be ambiguous). */
-export const existing = (table: string, column: PgColumn) => sql`${sql.identifier(table)}.${sql.identifier(column.name)}`;

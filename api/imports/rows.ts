@@ -91,7 +91,6 @@ function readCsv(text: string, spec: RowSpec): RawRow[] {
   try {
     records = parse(text, {
       bom: true,
-      trim: true,
       skip_empty_lines: true,
       to: MAX_IMPORT_ROWS + 1,
       columns: (header: string[]) => {
@@ -114,7 +113,9 @@ function readCsv(text: string, spec: RowSpec): RawRow[] {
   if (records.length > MAX_IMPORT_ROWS) throw tooMany(`more than ${MAX_IMPORT_ROWS}`);
   return records.map((record) => {
     const row: RawRow = {};
-    for (const [field, text] of Object.entries(record)) {
+    for (const [field, cell] of Object.entries(record)) {
+      // Trimmed here rather than by the parser (its trim option halves its speed).
+      const text = cell.trim();
       // An empty cell is an absent value.
       if (text === '') continue;
       if (booleans.has(field)) {
