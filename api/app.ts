@@ -13,6 +13,7 @@ import rateLimit from '@fastify/rate-limit';
 import { surveyRoutes } from './routes/surveys';
 import { responseRoutes } from './routes/responses';
 import { publicSurveyRoutes } from './routes/public-survey';
+import { startSignalRelay } from '../signals/relay';
 import { clientRoutes } from './routes/clients';
 import { campaignRoutes } from './routes/campaigns';
 import { campaignMemberRoutes } from './routes/campaign-members';
@@ -67,6 +68,14 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(clientRoutes, { prefix: '/api/clients' });
   await app.register(campaignRoutes, { prefix: '/api/campaigns' });
   await app.register(campaignMemberRoutes, { prefix: '/api/campaigns' });
+
+  // Signals the API could not deliver when they arose (Temporal was down) go out from here.
+  if (deps.temporal) {
+    const relay = startSignalRelay(deps.db, deps.temporal.client, {
+      onError: (error) => app.log.warn({ err: error }, 'signal relay pass failed'),
+    });
+    app.addHook('onClose', () => relay.stop());
+  }
 
   return app;
 }
