@@ -8,8 +8,10 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-const post = (url: string, payload?: unknown) => t.app.inject({ method: 'POST', url, headers: t.auth, ...(payload === undefined ? {} : { payload }) });
-const patch = (url: string, payload: unknown) => t.app.inject({ method: 'PATCH', url, headers: t.auth, payload });
+type Body = Record<string, unknown>;
+const post = (url: string, payload?: Body) =>
+  payload === undefined ? t.app.inject({ method: 'POST', url, headers: t.auth }) : t.app.inject({ method: 'POST', url, headers: t.auth, payload });
+const patch = (url: string, payload: Body) => t.app.inject({ method: 'PATCH', url, headers: t.auth, payload });
 const get = (url: string) => t.app.inject({ url, headers: t.auth });
 
 describe('surveys API', () => {
@@ -222,7 +224,7 @@ describe('links', () => {
   it('refuses bad link requests', async () => {
     const { id } = await createSurvey(t.app, t.auth, { channels: ['phone'], requestTypes: ['permit'] });
     await post(`/api/surveys/${id}/activate`);
-    const bad = async (body: unknown, status: number, message: RegExp) => {
+    const bad = async (body: Body, status: number, message: RegExp) => {
       const res = await post(`/api/surveys/${id}/links`, body);
       expect(res.statusCode, res.body).toBe(status);
       expect(res.json().error.message).toMatch(message);
