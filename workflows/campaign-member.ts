@@ -129,13 +129,13 @@ export async function campaignMember(input: CampaignMemberInput): Promise<Member
     state.expiryDays = settings.expiryDays;
   }
 
-  async function setStatus(status: MemberStatus): Promise<void> {
+  async function setStatus(status: MemberStatus, at = Date.now()): Promise<void> {
     state.status = status;
     upsertSearchAttributes([{ key: MemberStatusAttribute, value: status }]);
     await records.recordMemberStatus({
       memberId,
       status,
-      at: iso(Date.now()),
+      at: iso(at),
       scheduledSendAt: state.scheduledSendAt ?? undefined,
       invitationId: state.invitationId,
     });
@@ -163,8 +163,8 @@ export async function campaignMember(input: CampaignMemberInput): Promise<Member
     state.responseId = response.responseId;
     state.npsScore = response.npsScore;
     state.nextReminderAt = null;
-    await setStatus('Survey_Completed');
     const at = Date.now();
+    await setStatus('Survey_Completed', at);
     if (response.npsScore !== null && isDetractor(response.npsScore)) {
       const dueAt = iso(at + settings!.followUpDueDays * DAY);
       const task = await records.createFollowUpTask({
@@ -306,6 +306,7 @@ export async function campaignMember(input: CampaignMemberInput): Promise<Member
       at: iso(Date.now()),
     });
     state.remindersSent = n;
-    lastMessageAt = Date.now();
+    // Anchored to the plan, so timer latency never accumulates over the reminders.
+    lastMessageAt = reminderDue ?? Date.now();
   }
 }

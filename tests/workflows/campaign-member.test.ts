@@ -1,0 +1,405 @@
+import { Client, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { eq } from 'drizzle-orm';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startMemberWorkflow } from '../../campaigns';
+import { tables } from '../../db';
+import type { CampaignSettingsInput } from '../../domain/campaign-settings';
+import type { campaignMember } from '../../workflows';
+import {
+  changeSettingsUpdate,
+  emailBouncedSignal,
+  memberStateQuery,
+  memberWorkflowId,
+  optedOutSignal,
+  rejectedSignal,
+  surveyCompletedSignal,
+  surveyOpenedSignal,
+  type MemberState,
+} from '../../workflows/definitions';
+import { CampaignIdAttribute, MemberStatusAttribute } from '../../workflows/search-attributes';
+import { addCampaign, addEmployee, addMember, submitResponse, type ContactOverrides } from '../support/campaign-fixtures';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { createTestEnvironment, startWorker, workflowBundle, type RunningWorker } from '../support/temporal';
+import { contactRow, DAY, invitationsOf, memberRow, outboxOf, waitForState, waitForStatus } from './helpers';
+
+let env: TestWorkflowEnvironment;
+let database: TestDatabase;
+let worker: RunningWorker;
+/**
+ * A plain client: awaiting a result does not unlock time skipping. The test server keeps stale
+ * timeout timers of finished workflows (10 s, 1 min, 10 years) and the time-skipping client
+ * jumps to them on every result(); tests move time explicitly with env.sleep instead.
+ */
+let client: Client;
+const handles: WorkflowHandle<typeof campaignMember>[] = [];
+const PUBLIC_BASE_URL = 'https://nps.example';
+
+beforeAll(async () => {
+  [database, env] = await Promise.all([createTestDatabase(), createTestEnvironment()]);
+  worker = await startWorker(env, { db: database.db, publicBaseUrl: PUBLIC_BASE_URL });
+  client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default' });
+});
+
+afterAll(async () => {
+  await worker?.stop();
+  await env?.teardown();
+  await database?.destroy();
+});
+
+const db = () => database.db;
+afterEach(async (ctx) => {
+  if (process.env.DEBUG_TIME) console.log('TIME', new Date(await env.currentTimeMs()).toISOString(), ctx.task.name);
+});
+
+async function launchMember(settings: CampaignSettingsInput, contact: ContactOverrides = {}, options: { frontline?: boolean } = {}) {
+  const frontline = options.frontline === false ? null : await addEmployee(db(), 'Frank');
+  const campaign = await addCampaign(db(), settings);
+  const member = await addMember(db(), campaign, { frontlineEmployeeId: frontline?.id ?? null, ...contact });
+  await startMemberWorkflow(client, member, { taskQueue: worker.taskQueue });
+  const handle = client.workflow.getHandle<typeof campaignMember>(memberWorkflowId(member.memberId));
+  handles.push(handle);
+  return { ...member, campaign, frontline, handle };
+}
+
+/** A one-hour send window that is closed at the test server's current time. */
+async function closedWindow(): Promise<CampaignSettingsInput['sendWindow']> {
+  const hour = new Date(await env.currentTimeMs()).getUTCHours();
+  const startHour = (hour + 3) % 24;
+  return { startHour, endHour: startHour + 1, weekdays: [1, 2, 3, 4, 5, 6, 7] };
+}
+
+/** Gaps between consecutive sends equal `expected`, give or take timer latency. */
+function expectSpacing(sentAt: number[], expected: number[]) {
+  const gaps = sentAt.slice(1).map((t, i) => t - sentAt[i]!);
+  expect(gaps).toHaveLength(expected.length);
+  gaps.forEach((gap, i) => expect(Math.abs(gap - expected[i]!)).toBeLessThan(1_000));
+}
+
+async function respond(member: { handle: WorkflowHandle; memberId: string }, score: number) {
+  const invited = await waitForStatus(member.handle, 'Survey_Not_Started');
+  await member.handle.signal(surveyOpenedSignal);
+  await waitForStatus(member.handle, 'Survey_Started');
+  const responseId = await submitResponse(db(), invited.invitationId!, score);
+  await member.handle.signal(surveyCompletedSignal, { responseId, npsScore: score });
+  return { responseId, invited };
+}
+
+describe('a member who answers', () => {
+  it('promoter: invited, opens, completes; contact and invitation recorded, employee told, no task', async () => {
+    const member = await launchMember({ reminders: 2, reminderIntervalDays: 7, expiryDays: 30 });
+    const { responseId, invited } = await respond(member, 10);
+    const result = await member.handle.result();
+
+    expect(result).toMatchObject({ status: 'Survey_Completed', npsScore: 10, responseId, followUpTaskId: null, remindersSent: 0 });
+    expect((await memberRow(db(), member.memberId)).status).toBe('Survey_Completed');
+    const [invitation] = await invitationsOf(db(), member.memberId);
+    expect(invitation).toMatchObject({ status: 'completed', language: 'nl' });
+    expect(invitation!.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(invitation!.openedAt).not.toBeNull();
+    expect(invitation!.expiresAt!.getTime() - Date.parse(invited.invitedAt!)).toBe(30 * DAY);
+    expect((await contactRow(db(), member.contactId)).lastSurveyCompletedAt).not.toBeNull();
+
+    const mails = await outboxOf(db(), member.memberId);
+    expect(mails.map((m) => [m.kind, m.toAddress])).toEqual([
+      ['invitation', member.contact.email],
+      ['completion_notice', member.frontline!.email],
+    ]);
+    expect(mails[0]!.idempotencyKey).toBe(`member-${member.memberId}:invitation:0`);
+    expect(mails[0]!.text).toContain(`${PUBLIC_BASE_URL}/s/${invitation!.token}`);
+    expect(mails[0]!.subject).toContain('Uw mening');
+    expect(await db().select().from(tables.followUpTasks).where(eq(tables.followUpTasks.memberId, member.memberId))).toEqual([]);
+
+    const description = await member.handle.describe();
+    expect(description.typedSearchAttributes.get(MemberStatusAttribute)).toBe('Survey_Completed');
+    expect(description.typedSearchAttributes.get(CampaignIdAttribute)).toBe(member.campaignId);
+  });
+
+  it('passive: completed without a follow-up task', async () => {
+    const member = await launchMember({ reminders: 0 });
+    await respond(member, 7);
+    const result = await member.handle.result();
+    expect(result).toMatchObject({ status: 'Survey_Completed', npsScore: 7, followUpTaskId: null });
+    expect((await outboxOf(db(), member.memberId)).map((m) => m.kind)).toEqual(['invitation', 'completion_notice']);
+  });
+
+  it('detractor: feedback-call task for the frontline employee, due in the follow-up days, and an email', async () => {
+    const member = await launchMember({ reminders: 1, followUpDueDays: 10 });
+    const { responseId } = await respond(member, 3);
+    const result = await member.handle.result();
+    expect(result.status).toBe('Survey_Completed');
+
+    const [task] = await db().select().from(tables.followUpTasks).where(eq(tables.followUpTasks.memberId, member.memberId));
+    expect(task).toMatchObject({
+      id: result.followUpTaskId,
+      kind: 'feedback_call',
+      status: 'open',
+      responseId,
+      contactId: member.contactId,
+      assigneeEmployeeId: member.frontline!.id,
+    });
+    const completedAt = (await contactRow(db(), member.contactId)).lastSurveyCompletedAt!;
+    expect(task!.dueAt.getTime() - completedAt.getTime()).toBe(10 * DAY);
+
+    const mails = await outboxOf(db(), member.memberId);
+    expect(mails.map((m) => [m.kind, m.toAddress])).toEqual([
+      ['invitation', member.contact.email],
+      ['detractor_notice', member.frontline!.email],
+      ['completion_notice', member.frontline!.email],
+    ]);
+    expect(mails[1]!.subject).toContain('3');
+  });
+
+  it('detractor without a frontline employee: the campaign owner gets the task', async () => {
+    const member = await launchMember({ reminders: 0 }, {}, { frontline: false });
+    await respond(member, 0);
+    await member.handle.result();
+    const [task] = await db().select().from(tables.followUpTasks).where(eq(tables.followUpTasks.memberId, member.memberId));
+    expect(task!.assigneeEmployeeId).toBe(member.campaign.ownerId);
+    const [owner] = await db().select().from(tables.employees).where(eq(tables.employees.id, member.campaign.ownerId));
+    expect((await outboxOf(db(), member.memberId)).filter((m) => m.toAddress === owner!.email).map((m) => m.kind)).toEqual([
+      'detractor_notice',
+      'completion_notice',
+    ]);
+  });
+});
+
+describe('a member who does not answer', () => {
+  it('gets the configured reminders, spaced as configured, then expires', async () => {
+    const member = await launchMember({ reminders: 3, reminderIntervalDays: 4, expiryDays: 20 });
+    await env.sleep('21 days');
+    const result = await member.handle.result();
+    expect(result).toMatchObject({ status: 'Expired', remindersSent: 3 });
+
+    const mails = await outboxOf(db(), member.memberId);
+    expect(mails.map((m) => m.kind)).toEqual(['invitation', 'reminder', 'reminder', 'reminder']);
+    expect(mails.map((m) => m.idempotencyKey.split(':').slice(1).join(':'))).toEqual([
+      'invitation:0',
+      'reminder:1',
+      'reminder:2',
+      'reminder:3',
+    ]);
+    const sentAt = mails.map((m) => m.sentAt!.getTime());
+    expectSpacing(sentAt, [4 * DAY, 4 * DAY, 4 * DAY]);
+
+    const row = await memberRow(db(), member.memberId);
+    expect(row).toMatchObject({ status: 'Expired', remindersSent: 3 });
+    expect(row.lastCommunicationAt!.getTime()).toBe(sentAt[3]);
+    const [invitation] = await invitationsOf(db(), member.memberId);
+    expect(invitation!.status).toBe('expired');
+    expect(invitation!.expiresAt!.getTime() - sentAt[0]!).toBe(20 * DAY);
+    const closedAt = (await member.handle.describe()).closeTime!.getTime();
+    expect(Math.abs(closedAt - invitation!.expiresAt!.getTime())).toBeLessThan(5_000);
+    expect((await member.handle.describe()).typedSearchAttributes.get(MemberStatusAttribute)).toBe('Expired');
+  });
+
+  it('stops reminding at expiry when the reminders do not fit', async () => {
+    const member = await launchMember({ reminders: 3, reminderIntervalDays: 7, expiryDays: 10 });
+    await env.sleep('11 days');
+    const result = await member.handle.result();
+    expect(result).toMatchObject({ status: 'Expired', remindersSent: 1 });
+    expect((await outboxOf(db(), member.memberId)).map((m) => m.kind)).toEqual(['invitation', 'reminder']);
+  });
+
+  it('bounce: Email_Bounced, contact flagged, frontline employee asked to fix the address', async () => {
+    const member = await launchMember({ reminders: 2 });
+    await waitForStatus(member.handle, 'Survey_Not_Started');
+    await member.handle.signal(emailBouncedSignal, { reason: 'mailbox does not exist' });
+    const result = await member.handle.result();
+    expect(result.status).toBe('Email_Bounced');
+    expect((await contactRow(db(), member.contactId)).emailBouncedAt).not.toBeNull();
+    expect((await invitationsOf(db(), member.memberId))[0]!.status).toBe('bounced');
+    const mails = await outboxOf(db(), member.memberId);
+    expect(mails.map((m) => [m.kind, m.toAddress])).toEqual([
+      ['invitation', member.contact.email],
+      ['bounce_notice', member.frontline!.email],
+    ]);
+    expect(mails[1]!.text).toContain(member.contact.email!);
+  });
+});
+
+describe('stopped from outside', () => {
+  it.each([
+    ['opted out', optedOutSignal, 'NPS_Opt_Out'],
+    ['rejected', rejectedSignal, 'Rejected'],
+  ] as const)('%s while waiting for the send slot: nothing is sent', async (_, signal, status) => {
+    const member = await launchMember({ sendWindow: await closedWindow(), reminders: 2 });
+    const waiting = await waitForStatus(member.handle, 'Awaiting_Send');
+    expect(Date.parse(waiting.scheduledSendAt!)).toBeGreaterThan(await env.currentTimeMs());
+    expect((await memberRow(db(), member.memberId)).scheduledSendAt!.toISOString()).toBe(waiting.scheduledSendAt);
+
+    await member.handle.signal(signal);
+    const result = await member.handle.result();
+    expect(result.status).toBe(status);
+    expect(result.invitationId).toBeNull();
+    expect(await invitationsOf(db(), member.memberId)).toEqual([]);
+    expect(await outboxOf(db(), member.memberId)).toEqual([]);
+    expect((await memberRow(db(), member.memberId)).status).toBe(status);
+    expect((await contactRow(db(), member.contactId)).optedOut).toBe(status === 'NPS_Opt_Out');
+  });
+
+  it.each([
+    ['opted out', optedOutSignal, 'NPS_Opt_Out'],
+    ['rejected', rejectedSignal, 'Rejected'],
+  ] as const)('%s while waiting for the next reminder: no more reminders, link invalid', async (_, signal, status) => {
+    const member = await launchMember({ reminders: 3, reminderIntervalDays: 5, expiryDays: 30 });
+    await waitForStatus(member.handle, 'Survey_Not_Started');
+    await env.sleep('6 days');
+    await waitForState(member.handle, (s) => s.remindersSent === 1);
+    await member.handle.signal(signal);
+    const result = await member.handle.result();
+    expect(result).toMatchObject({ status, remindersSent: 1 });
+    expect((await outboxOf(db(), member.memberId)).map((m) => m.kind)).toEqual(['invitation', 'reminder']);
+    expect((await invitationsOf(db(), member.memberId))[0]!.status).toBe('invalid');
+    expect((await memberRow(db(), member.memberId)).status).toBe(status);
+  });
+
+  it('sends when the window opens, at the computed slot', async () => {
+    const sendWindow = (await closedWindow())!;
+    const member = await launchMember({ sendWindow, reminders: 0 });
+    const waiting = await waitForStatus(member.handle, 'Awaiting_Send');
+    await env.sleep('32 days');
+    const result = await member.handle.result();
+    expect(result.status).toBe('Expired');
+    const invitedAt = new Date(result.invitedAt!);
+    expect(invitedAt.getTime() - Date.parse(waiting.scheduledSendAt!)).toBeGreaterThanOrEqual(0);
+    expect(invitedAt.getTime() - Date.parse(waiting.scheduledSendAt!)).toBeLessThan(5_000);
+    expect([invitedAt.getUTCHours(), invitedAt.getUTCMinutes()]).toEqual([sendWindow.startHour, 0]);
+    expect((await outboxOf(db(), member.memberId))[0]!.sentAt!.toISOString()).toBe(result.invitedAt);
+  });
+});
+
+describe('ineligible contacts', () => {
+  // Times relative to the test server's clock, which time skipping moves far from the real one.
+  it.each([
+    ['opted out', 'NPS_Opt_Out', (): ContactOverrides => ({ optedOut: true })],
+    ['completed 30 days ago', 'NPS_No_Send_Rule', (now: number): ContactOverrides => ({ lastSurveyCompletedAt: new Date(now - 30 * DAY) })],
+    ['out of scope', 'Out_Of_NPS_Scope', (): ContactOverrides => ({ outOfScope: true })],
+    ['inactive', 'Inactive_Contact', (): ContactOverrides => ({ inactive: true })],
+    ['bounced before', 'Email_Bounced', (now: number): ContactOverrides => ({ emailBouncedAt: new Date(now - DAY) })],
+    ['no email address', 'No_Email', (): ContactOverrides => ({ email: null })],
+  ] as const)('%s → %s, nothing sent', async (_, status, contact) => {
+    const member = await launchMember({}, contact(await env.currentTimeMs()));
+    const result = await member.handle.result();
+    expect(result.status).toBe(status);
+    expect((await memberRow(db(), member.memberId)).status).toBe(status);
+    expect(await invitationsOf(db(), member.memberId)).toEqual([]);
+    expect(await outboxOf(db(), member.memberId)).toEqual([]);
+    expect((await member.handle.describe()).typedSearchAttributes.get(MemberStatusAttribute)).toBe(status);
+  });
+
+  it('is re-checked before each reminder: a contact made inactive gets no reminder', async () => {
+    const member = await launchMember({ reminders: 2, reminderIntervalDays: 3 });
+    await waitForStatus(member.handle, 'Survey_Not_Started');
+    await db().update(tables.contacts).set({ inactive: true }).where(eq(tables.contacts.id, member.contactId));
+    await env.sleep('4 days');
+    const result = await member.handle.result();
+    expect(result).toMatchObject({ status: 'Inactive_Contact', remindersSent: 0 });
+    expect((await outboxOf(db(), member.memberId)).map((m) => m.kind)).toEqual(['invitation']);
+    expect((await invitationsOf(db(), member.memberId))[0]!.status).toBe('invalid');
+  });
+
+  it('a new invitation invalidates the contact’s older open one for the same survey', async () => {
+    const first = await launchMember({ reminders: 0 });
+    const firstState = await waitForStatus(first.handle, 'Survey_Not_Started');
+    const [second] = await db()
+      .insert(tables.campaignMembers)
+      .values({ campaignId: first.campaignId, contactId: first.contactId })
+      .onConflictDoNothing()
+      .returning();
+    // Same contact, same survey, through a second campaign on that survey.
+    const [campaign] = await db().select().from(tables.campaigns).where(eq(tables.campaigns.id, first.campaignId));
+    const [other] = await db()
+      .insert(tables.campaigns)
+      .values({ name: 'Second wave', surveyId: campaign!.surveyId, settings: campaign!.settings })
+      .returning();
+    const [otherMember] = await db().insert(tables.campaignMembers).values({ campaignId: other!.id, contactId: first.contactId }).returning();
+    expect(second).toBeUndefined();
+    await startMemberWorkflow(client, { memberId: otherMember!.id, campaignId: other!.id, contactId: first.contactId }, { taskQueue: worker.taskQueue });
+    const otherHandle = client.workflow.getHandle<typeof campaignMember>(memberWorkflowId(otherMember!.id));
+    handles.push(otherHandle);
+    await waitForStatus(otherHandle, 'Survey_Not_Started');
+    const [old] = await db().select().from(tables.invitations).where(eq(tables.invitations.id, firstState.invitationId!));
+    expect(old!.status).toBe('invalid');
+    await otherHandle.signal(rejectedSignal);
+    await first.handle.signal(rejectedSignal);
+    await Promise.all([otherHandle.result(), first.handle.result()]);
+  });
+});
+
+describe('changing a running member', () => {
+  it('a shorter expiry mid-flight moves the invitation expiry and ends the member then', async () => {
+    const member = await launchMember({ reminders: 0, expiryDays: 30 });
+    const invited = await waitForStatus(member.handle, 'Survey_Not_Started');
+    const changed: MemberState = await member.handle.executeUpdate(changeSettingsUpdate, { args: [{ expiryDays: 5 }] });
+    expect(changed.expiryDays).toBe(5);
+    expect(Date.parse(changed.expiresAt!) - Date.parse(invited.invitedAt!)).toBe(5 * DAY);
+    const [invitation] = await invitationsOf(db(), member.memberId);
+    expect(invitation!.expiresAt!.toISOString()).toBe(changed.expiresAt);
+
+    await env.sleep('6 days');
+    const result = await member.handle.result();
+    expect(result.status).toBe('Expired');
+    const expiredAt = (await member.handle.describe()).closeTime!.getTime();
+    expect(expiredAt - Date.parse(invited.invitedAt!)).toBeGreaterThanOrEqual(5 * DAY);
+    expect(expiredAt - Date.parse(invited.invitedAt!)).toBeLessThan(6 * DAY);
+  });
+
+  it('more reminders mid-flight are sent; invalid changes are rejected before reaching history', async () => {
+    const member = await launchMember({ reminders: 0, reminderIntervalDays: 2, expiryDays: 9 });
+    await waitForStatus(member.handle, 'Survey_Not_Started');
+    await expect(member.handle.executeUpdate(changeSettingsUpdate, { args: [{ expiryDays: 0 }] })).rejects.toThrow(WorkflowUpdateFailedError);
+    await expect(member.handle.executeUpdate(changeSettingsUpdate, { args: [{ templateSet: 'B' } as never] })).rejects.toThrow(
+      WorkflowUpdateFailedError,
+    );
+    const changed = await member.handle.executeUpdate(changeSettingsUpdate, { args: [{ reminders: 2, reminderIntervalDays: 3 }] });
+    expect(changed).toMatchObject({ reminders: 2, reminderIntervalDays: 3 });
+    expect((await member.handle.query(memberStateQuery)).nextReminderAt).not.toBeNull();
+    await env.sleep('10 days');
+    const result = await member.handle.result();
+    expect(result).toMatchObject({ status: 'Expired', remindersSent: 2 });
+    const sentAt = (await outboxOf(db(), member.memberId)).map((m) => m.sentAt!.getTime());
+    expectSpacing(sentAt, [3 * DAY, 3 * DAY]);
+  });
+
+  it('a finished member refuses updates', async () => {
+    const member = await launchMember({}, { inactive: true });
+    await member.handle.result();
+    await expect(member.handle.executeUpdate(changeSettingsUpdate, { args: [{ expiryDays: 3 }] })).rejects.toThrow();
+  });
+});
+
+describe('always-on', () => {
+  it('starting a member twice runs one workflow; a finished member is not started again', async () => {
+    const campaign = await addCampaign(db(), { reminders: 0 }, { mode: 'always_on' });
+    const member = await addMember(db(), campaign);
+    const first = await startMemberWorkflow(client, member, { taskQueue: worker.taskQueue });
+    const second = await startMemberWorkflow(client, member, { taskQueue: worker.taskQueue });
+    expect(second.runId).toBe(first.runId);
+    const handle = client.workflow.getHandle<typeof campaignMember>(first.workflowId);
+    handles.push(handle);
+    await waitForStatus(handle, 'Survey_Not_Started');
+    await handle.signal(rejectedSignal);
+    await handle.result();
+    const third = await startMemberWorkflow(client, member, { taskQueue: worker.taskQueue });
+    expect(third).toMatchObject({ alreadyClosed: true, runId: undefined });
+    expect(await invitationsOf(db(), member.memberId)).toHaveLength(1);
+    expect((await outboxOf(db(), member.memberId)).map((m) => m.kind)).toEqual(['invitation']);
+  });
+});
+
+describe('determinism', () => {
+  it('every history recorded above replays on the current workflow code', async () => {
+    const histories = await Promise.all(
+      handles.map(async (handle) => ({ workflowId: handle.workflowId, history: await handle.fetchHistory() })),
+    );
+    expect(histories.length).toBeGreaterThan(15);
+    let replayed = 0;
+    for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories)) {
+      expect(result.error, result.workflowId).toBeUndefined();
+      replayed++;
+    }
+    expect(replayed).toBe(histories.length);
+  });
+});
