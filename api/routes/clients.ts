@@ -24,7 +24,8 @@ const trimmed = <T extends { name?: string; externalRef?: string | null }>(body:
 
 /** Clients (accounts): the organisations contacts belong to, each with a frontline employee. */
 export const clientRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.addHook('preHandler', app.requireAdmin);
+  // onRequest, not preHandler: an unauthenticated caller learns nothing from body validation.
+  app.addHook('onRequest', app.requireAdmin);
   const tags = ['clients'];
   const security = [{ bearer: [] }];
 
