@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, count, desc, eq, inArray, sql } from 'drizzle-orm';
 import { tables, type Database } from '../db';
 import { resolveCampaignSettings, type CampaignSettings } from '../domain/campaign-settings';
 import type { SendabilityFacts } from '../domain/eligibility';
@@ -20,6 +20,8 @@ export interface MemberContext {
   surveyId: string;
   /** The member's status in PostgreSQL: an administrator may have rejected it before it started. */
   memberStatus: MemberStatus;
+  /** Invitations earlier lifecycles of this member created (> 0 after a reinclusion). */
+  earlierInvitations: number;
   settings: CampaignSettings;
   contact: SendabilityFacts & { timeZone: string | null; region: string | null };
 }
@@ -84,12 +86,17 @@ export function createMemberActivities(deps: { db: Database; mailer: Mailer; pub
         .where(eq(tables.campaignMembers.id, input.memberId));
       if (!row) throw ApplicationFailure.nonRetryable(`campaign member ${input.memberId} does not exist`, 'MemberNotFound');
       const { member, campaign, contact } = row;
+      const [invitations] = await db
+        .select({ n: count() })
+        .from(tables.invitations)
+        .where(eq(tables.invitations.memberId, member.id));
       return {
         memberId: member.id,
         campaignId: campaign.id,
         contactId: contact.id,
         surveyId: campaign.surveyId,
         memberStatus: member.status,
+        earlierInvitations: invitations?.n ?? 0,
         settings: resolveCampaignSettings(campaign.settings),
         contact: {
           email: contact.email,

@@ -51,8 +51,13 @@ type StopReason = Extract<MemberStatus, 'Rejected' | 'NPS_Opt_Out' | 'Email_Boun
 export async function campaignMember(input: CampaignMemberInput): Promise<MemberState> {
   const { memberId } = input;
   const workflowId = workflowInfo().workflowId;
-  /** `${workflowId}:${kind}:${n}`: a retried send of the same message is delivered once. */
-  const emailKey = (kind: string, n: number) => `${workflowId}:${kind}:${n}`;
+  /**
+   * `${workflowId}:${kind}:${n}`: a retried send of the same message is delivered once. A member
+   * reincluded after an earlier lifecycle that sent mail gets `:${lifecycle}` appended, so its new
+   * messages are not mistaken for the old ones.
+   */
+  let lifecycle = 0;
+  const emailKey = (kind: string, n: number) => `${workflowId}:${kind}:${n}${lifecycle > 0 ? `:${lifecycle}` : ''}`;
 
   const state: MemberState = {
     ...input,
@@ -213,6 +218,7 @@ export async function campaignMember(input: CampaignMemberInput): Promise<Member
 
   // 1. Is the contact sendable at all?
   const { reason: notSendable, context } = await checkSendable();
+  lifecycle = context.earlierInvitations;
   if (notSendable) return finish(notSendable);
 
   // 2. Wait for the member's slot in the send window, unless stopped meanwhile.

@@ -2,7 +2,7 @@ import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCampaignLaunch } from '../../campaigns';
+import { readLaunchProgress, startCampaignLaunch } from '../../campaigns';
 import { tables } from '../../db';
 import type { campaignLaunch, campaignMember } from '../../workflows';
 import { launchProgressQuery, launchWorkflowId, memberWorkflowId, rejectedSignal } from '../../workflows/definitions';
@@ -77,9 +77,10 @@ describe('campaignLaunch', () => {
     expect(lastRun.typedSearchAttributes.get(CampaignIdAttribute)).toBe(campaign.campaignId);
     expect(await launch.query(launchProgressQuery)).toMatchObject({ started: 7, done: true });
 
-    const [row] = await db().select().from(tables.campaigns).where(eq(tables.campaigns.id, campaign.campaignId));
-    expect(row!.status).toBe('active');
-    expect(row!.launchedAt).not.toBeNull();
+    const progress = await readLaunchProgress(db(), campaign.campaignId);
+    expect(progress).toMatchObject({ status: 'active', total: 8, started: 7 });
+    expect(progress!.launchedAt).not.toBeNull();
+    expect(await readLaunchProgress(db(), '00000000-0000-4000-8000-000000000000')).toBeNull();
     const started = await db().select().from(tables.campaignMembers).where(eq(tables.campaignMembers.campaignId, campaign.campaignId));
     expect(started.filter((m) => m.workflowStartedAt !== null).map((m) => m.id).sort()).toEqual([...memberIds].sort());
 

@@ -3,7 +3,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startMemberWorkflow } from '../../campaigns';
+import { reincludeMember, startMemberWorkflow } from '../../campaigns';
 import { tables } from '../../db';
 import type { CampaignSettingsInput } from '../../domain/campaign-settings';
 import type { campaignMember } from '../../workflows';
@@ -367,6 +367,36 @@ describe('changing a running member', () => {
     const member = await launchMember({}, { inactive: true });
     await member.handle.result();
     await expect(member.handle.executeUpdate(changeSettingsUpdate, { args: [{ expiryDays: 3 }] })).rejects.toThrow();
+  });
+});
+
+describe('reinclusion', () => {
+  it('a rejected member taken back gets a new lifecycle: a new invitation under new email keys', async () => {
+    const member = await launchMember({ reminders: 0 });
+    const first = await waitForStatus(member.handle, 'Survey_Not_Started');
+    const firstRunId = (await member.handle.describe()).runId;
+    expect(await reincludeMember(db(), client, member.memberId, { taskQueue: worker.taskQueue })).toBeNull();
+    await member.handle.signal(rejectedSignal);
+    await member.handle.result();
+
+    const again = await reincludeMember(db(), client, member.memberId, { taskQueue: worker.taskQueue });
+    expect(again).toMatchObject({ alreadyClosed: false });
+    expect(again!.runId).not.toBe(firstRunId);
+    const second = await waitForStatus(member.handle, 'Survey_Not_Started');
+    expect(second.invitationId).not.toBe(first.invitationId);
+    const invitations = await invitationsOf(db(), member.memberId);
+    expect(invitations.map((i) => [i.id, i.status]).sort()).toEqual(
+      [
+        [first.invitationId, 'invalid'],
+        [second.invitationId, 'not_started'],
+      ].sort(),
+    );
+    expect((await outboxOf(db(), member.memberId)).map((m) => m.idempotencyKey)).toEqual([
+      `member-${member.memberId}:invitation:0`,
+      `member-${member.memberId}:invitation:0:1`,
+    ]);
+    await member.handle.signal(rejectedSignal);
+    expect((await member.handle.result()).status).toBe('Rejected');
   });
 });
 
