@@ -15,6 +15,7 @@ import { responseRoutes } from './routes/responses';
 import { publicSurveyRoutes } from './routes/public-survey';
 import { startSignalRelay } from '../signals/relay';
 import { clientRoutes } from './routes/clients';
+import { analyticsRoutes } from './routes/analytics';
 import { campaignRoutes } from './routes/campaigns';
 import { campaignMemberRoutes } from './routes/campaign-members';
 
@@ -66,6 +67,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(responseRoutes, { prefix: '/api/responses' });
   await app.register(publicSurveyRoutes);
   await app.register(clientRoutes, { prefix: '/api/clients' });
+  await app.register(analyticsRoutes, { prefix: '/api/analytics' });
   await app.register(campaignRoutes, { prefix: '/api/campaigns' });
   await app.register(campaignMemberRoutes, { prefix: '/api/campaigns' });
 

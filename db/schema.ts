@@ -14,6 +14,8 @@ import {
   uuid,
   date,
   real,
+  doublePrecision,
+  primaryKey,
 } from 'drizzle-orm/pg-core';
 import type { CampaignSettings } from '../domain/campaign-settings';
 import type { SurveyDefinition } from '../domain/survey-definition';
@@ -390,3 +392,67 @@ export const pendingSignals = pgTable(
   },
   (t) => [index('pending_signals_undelivered_idx').on(t.createdAt).where(sql`${t.deliveredAt} is null`)],
 );
+
+// ---------------------------------------------------------------------------------------------
+// Analytics rollups (issue 6). Per-day counts per dimension, kept current by statement-level
+// triggers on responses, invitations and email_events (migration 'analytics_rollup_triggers'),
+// so a dashboard reads a few hundred rows instead of scanning a million responses. Days are
+// local dates in analytics_settings.time_zone; changing the zone rebuilds the rollups.
+// ---------------------------------------------------------------------------------------------
+
+/** One row (id = 1): the reporting time zone the rollup days are cut in, and the minimum sample. */
+export const analyticsSettings = pgTable(
+  'analytics_settings',
+  {
+    id: smallint('id').primaryKey().default(1),
+    timeZone: text('time_zone').notNull().default('Europe/Amsterdam'),
+    minSample: integer('min_sample').notNull().default(30),
+    updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (t) => [check('analytics_settings_single_row', sql`${t.id} = 1`), check('analytics_settings_min_sample', sql`${t.minSample} >= 1`)],
+);
+
+/**
+ * Response counts per (dimension, key, local day). Dimensions: all (key ''), survey, campaign,
+ * channel, request_type, client, employee, and per survey 'survey_channel:<surveyId>' and
+ * 'survey_request_type:<surveyId>' keyed by channel / request type; a missing value is key ''.
+ */
+export const analyticsResponseDaily = pgTable(
+  'analytics_response_daily',
+  {
+    dimension: text('dimension').notNull(),
+    key: text('key').notNull(),
+    day: date('day').notNull(),
+    responses: integer('responses').notNull().default(0),
+    promoters: integer('promoters').notNull().default(0),
+    passives: integer('passives').notNull().default(0),
+    detractors: integer('detractors').notNull().default(0),
+    ratingCount: integer('rating_count').notNull().default(0),
+    ratingSum: doublePrecision('rating_sum').notNull().default(0),
+    satisfied: integer('satisfied').notNull().default(0),
+  },
+  (t) => [primaryKey({ name: 'analytics_response_daily_pk', columns: [t.dimension, t.key, t.day] })],
+);
+
+/**
+ * Invitation counts per (dimension, key, local day the invitation went out): invited, delivered
+ * (a provider delivery event) and completed. Same dimensions as responses, without employee.
+ */
+export const analyticsInvitationDaily = pgTable(
+  'analytics_invitation_daily',
+  {
+    dimension: text('dimension').notNull(),
+    key: text('key').notNull(),
+    day: date('day').notNull(),
+    invited: integer('invited').notNull().default(0),
+    delivered: integer('delivered').notNull().default(0),
+    completed: integer('completed').notNull().default(0),
+  },
+  (t) => [primaryKey({ name: 'analytics_invitation_daily_pk', columns: [t.dimension, t.key, t.day] })],
+);
+
+/** Invitations with at least one delivery event (no FK: rows outlive deleted invitations harmlessly). */
+export const analyticsInvitationDeliveries = pgTable('analytics_invitation_deliveries', {
+  invitationId: uuid('invitation_id').primaryKey(),
+  deliveredAt: timestamp('delivered_at', { withTimezone: true, precision: 3 }).notNull(),
+});

@@ -1,0 +1,25 @@
+/** Analytics: rollup-backed NPS / satisfaction / response-rate reports, exports and the backfill. */
+export { DIMENSIONS, type AnalyticsFilter, type Dimension } from './counts';
+export { PERIOD_UNITS, type PeriodUnit, type DateRange } from './periods';
+export {
+  AnalyticsInputError,
+  breakdownReport,
+  followUpTaskReport,
+  getSettings,
+  kpiReport,
+  resolveRange,
+  trendReport,
+  updateSettings,
+  waveReport,
+  type AnalyticsSettings,
+  type BreakdownReport,
+  type KpiReport,
+  type RangeQuery,
+  type TrendReport,
+  type WaveReport,
+  type WaveSegment,
+} from './reports';
+export { breakdownCsv, followUpTasksCsv, kpiCsv, trendCsv, wavesCsv } from './report-csv';
+export { exportResponsesCsv } from './export';
+export { rebuildRollups, rebuildRollupsIn, type RebuildResult } from './backfill';
+export { csvCell, csvLine, toCsv } from './csv';
