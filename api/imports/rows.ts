@@ -97,7 +97,8 @@ function readCsv(text: string, spec: RowSpec): RawRow[] {
         const unknown = header.filter((name) => !known.has(headerKey(name)));
         if (unknown.length > 0) {
           throw badRequest(`unknown CSV column(s): ${unknown.join(', ')}; known columns are ${spec.fields.join(', ')}`, 
-            unknown.map((name) => ({ row: 0, field: name, message: 'is not a known column' })));
+            unknown.map((name) => ({ field: name, message: 'is not a known column' })),
+          );
         }
         const mapped = header.map((name) => known.get(headerKey(name))!);
         const repeated = mapped.find((name, index) => mapped.indexOf(name) !== index);
