@@ -231,13 +231,17 @@ export async function campaignMember(input: CampaignMemberInput): Promise<Member
   });
   state.scheduledSendAt = iso(sendAt);
   await setStatus('Awaiting_Send');
-  if (sendAt > Date.now()) await condition(() => stopReason !== null, sendAt - Date.now());
+  if (sendAt > Date.now()) {
+    await condition(() => stopReason !== null, sendAt - Date.now());
+    if (stopReason) return stopped(stopReason);
+    // 3. Still sendable after the wait? (No wait, nothing to re-check.)
+    const { reason: notSendableNow } = await checkSendable();
+    if (stopReason) return stopped(stopReason);
+    if (notSendableNow) return finish(notSendableNow);
+  }
   if (stopReason) return stopped(stopReason);
 
-  // 3. Still sendable? Then invite.
-  const { reason: notSendableNow } = await checkSendable();
-  if (stopReason) return stopped(stopReason);
-  if (notSendableNow) return finish(notSendableNow);
+  // Invite.
   const invitedAt = Date.now();
   state.invitedAt = iso(invitedAt);
   const invitation = await records.createInvitation({

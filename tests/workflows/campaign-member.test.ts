@@ -255,6 +255,17 @@ describe('stopped from outside', () => {
     expect((await memberRow(db(), member.memberId)).status).toBe(status);
   });
 
+  it('re-checks sendability at the send slot: a contact made inactive during the wait is not invited', async () => {
+    const member = await launchMember({ sendWindow: await closedWindow(), reminders: 0 });
+    await waitForStatus(member.handle, 'Awaiting_Send');
+    await db().update(tables.contacts).set({ inactive: true }).where(eq(tables.contacts.id, member.contactId));
+    await env.sleep('1 day');
+    const result = await member.handle.result();
+    expect(result).toMatchObject({ status: 'Inactive_Contact', invitationId: null });
+    expect(await invitationsOf(db(), member.memberId)).toEqual([]);
+    expect(await outboxOf(db(), member.memberId)).toEqual([]);
+  });
+
   it('sends when the window opens, at the computed slot', async () => {
     const sendWindow = (await closedWindow())!;
     const member = await launchMember({ sendWindow, reminders: 0 });

@@ -1,0 +1,95 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createActivities } from '../../activities';
+import { tables } from '../../db';
+import { OutboxMailer } from '../../email';
+import { addCampaign, addEmployee, addMember, submitResponse } from '../support/campaign-fixtures';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+
+/** Activities called directly against PostgreSQL: a retry must never do the work twice. */
+let database: TestDatabase;
+let activities: ReturnType<typeof createActivities>;
+const at = '2026-06-09T10:00:00.000Z';
+const expiresAt = '2026-07-09T10:00:00.000Z';
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  activities = createActivities({ db: database.db, publicBaseUrl: 'https://nps.example/' });
+});
+afterAll(async () => {
+  await database?.destroy();
+});
+
+const db = () => database.db;
+
+describe('idempotent activities', () => {
+  it('OutboxMailer delivers one row per idempotency key', async () => {
+    const mailer = new OutboxMailer(db(), { from: 'NPS <nps@example.org>' });
+    const message = { idempotencyKey: 'k-1', kind: 'invitation' as const, to: 'a@example.org', subject: 's', html: '<p>h</p>', text: 't' };
+    const first = await mailer.send(message);
+    const second = await mailer.send({ ...message, subject: 'changed' });
+    expect(first.delivered).toBe(true);
+    expect(second).toEqual({ outboxId: first.outboxId, delivered: false });
+    const rows = await db().select().from(tables.emailOutbox).where(eq(tables.emailOutbox.idempotencyKey, 'k-1'));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ subject: 's', fromAddress: 'NPS <nps@example.org>', status: 'sent' });
+  });
+
+  it('createInvitation and sendSurveyEmail retried: one invitation, one email, link only in the email', async () => {
+    const campaign = await addCampaign(db(), {});
+    const member = await addMember(db(), campaign, { language: 'en' });
+    const first = await activities.createInvitation({ memberId: member.memberId, at, expiresAt });
+    const retried = await activities.createInvitation({ memberId: member.memberId, at, expiresAt });
+    expect(retried).toEqual(first);
+    expect(first.expiresAt).toBe(expiresAt);
+
+    const input = { memberId: member.memberId, invitationId: first.invitationId, kind: 'invitation' as const, sequence: 0, idempotencyKey: `member-${member.memberId}:invitation:0`, at };
+    expect(await activities.sendSurveyEmail(input)).toEqual({ delivered: true });
+    expect(await activities.sendSurveyEmail(input)).toEqual({ delivered: false });
+
+    const mails = await db().select().from(tables.emailOutbox).where(eq(tables.emailOutbox.memberId, member.memberId));
+    expect(mails).toHaveLength(1);
+    const [invitation] = await db().select().from(tables.invitations).where(eq(tables.invitations.id, first.invitationId));
+    expect(mails[0]!.text).toContain(`https://nps.example/s/${invitation!.token}`);
+    expect(mails[0]!.subject).toBe('Your opinion on Customer satisfaction');
+    expect(mails[0]!.headers['List-Unsubscribe']).toBe(`<https://nps.example/s/${invitation!.token}/unsubscribe>`);
+    expect(mails[0]!.sentAt!.toISOString()).toBe(at);
+    expect(invitation!.sentAt!.toISOString()).toBe(at);
+  });
+
+  it('a new invitation of the same contact for the same survey invalidates the open older one', async () => {
+    const campaign = await addCampaign(db(), {});
+    const member = await addMember(db(), campaign);
+    const older = await activities.createInvitation({ memberId: member.memberId, at, expiresAt });
+    const [otherCampaign] = await db()
+      .insert(tables.campaigns)
+      .values({ name: 'again', surveyId: campaign.surveyId, settings: (await db().select().from(tables.campaigns).where(eq(tables.campaigns.id, campaign.campaignId)))[0]!.settings })
+      .returning();
+    const [otherMember] = await db().insert(tables.campaignMembers).values({ campaignId: otherCampaign!.id, contactId: member.contactId }).returning();
+    const newer = await activities.createInvitation({ memberId: otherMember!.id, at, expiresAt });
+    const statuses = await db().select({ id: tables.invitations.id, status: tables.invitations.status }).from(tables.invitations).where(eq(tables.invitations.contactId, member.contactId));
+    expect(Object.fromEntries(statuses.map((s) => [s.id, s.status]))).toEqual({ [older.invitationId]: 'invalid', [newer.invitationId]: 'not_started' });
+  });
+
+  it('createFollowUpTask retried: one task per response', async () => {
+    const owner = await addEmployee(db(), 'Owen');
+    const campaign = await addCampaign(db(), {}, { ownerId: owner.id });
+    const member = await addMember(db(), campaign);
+    const invitation = await activities.createInvitation({ memberId: member.memberId, at, expiresAt });
+    const responseId = await submitResponse(db(), invitation.invitationId, 2);
+    const input = { memberId: member.memberId, responseId, npsScore: 2, at, dueAt: '2026-06-23T10:00:00.000Z' };
+    const first = await activities.createFollowUpTask(input);
+    expect(await activities.createFollowUpTask(input)).toEqual(first);
+    expect(first.assigneeEmployeeId).toBe(owner.id);
+    const tasks = await db().select().from(tables.followUpTasks).where(eq(tables.followUpTasks.responseId, responseId));
+    expect(tasks).toHaveLength(1);
+  });
+
+  it('notifyEmployee sends nothing when nobody is responsible', async () => {
+    const campaign = await addCampaign(db(), {});
+    await db().update(tables.campaigns).set({ ownerEmployeeId: null }).where(eq(tables.campaigns.id, campaign.campaignId));
+    const member = await addMember(db(), campaign);
+    const result = await activities.notifyEmployee({ kind: 'completion_notice', idempotencyKey: 'nobody', memberId: member.memberId, at });
+    expect(result).toEqual({ delivered: false, employeeId: null });
+  });
+});
