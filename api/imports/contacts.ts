@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { Compile } from 'typebox/compile';
 import { tables, type Database } from '../../db';
 import { normaliseContactFields, type FieldProblem } from '../contact-values';
+import { conflict, FOREIGN_KEY_VIOLATION, sqlState } from '../errors';
 import { ContactImportRow } from '../schemas/contacts';
 import { bulkUpsert, countWritten, excluded, existing, setFromExcluded, type BulkColumn } from './bulk';
 import { clientsByRef, employeesByEmail, existingClientIds, existingEmployeeIds } from './references';
@@ -228,6 +229,12 @@ export async function importContacts(db: Database, body: unknown): Promise<Impor
         columns.map((column) => contacts[column]),
         extra,
       ),
+    }).catch((error: unknown) => {
+      // Validation saw every reference; one deleted since then fails the whole import.
+      if (sqlState(error) === FOREIGN_KEY_VIOLATION) {
+        throw conflict('a client or employee the file refers to was deleted during the import; nothing was imported, try again');
+      }
+      throw error;
     });
     return { ...countWritten(result), total: rows.length };
   });

@@ -1,3 +1,3 @@
 export { importContacts, contactRowSpec, type ImportResult } from './contacts';
 export { importEmployees, employeeRowSpec } from './employees';
-export { MAX_IMPORT_ROWS, MAX_REPORTED_PROBLEMS, type RowProblem } from './rows';
+export { CsvText, MAX_IMPORT_ROWS, MAX_REPORTED_PROBLEMS, type RowProblem } from './rows';

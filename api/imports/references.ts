@@ -1,5 +1,4 @@
 import { inArray, sql } from 'drizzle-orm';
-import type { PgColumn } from 'drizzle-orm/pg-core';
 import { tables, type Database, type Transaction } from '../../db';
 
 /** Chunk size for `in (...)` lookups and multi-row inserts: far below PostgreSQL's 65,535 parameters. */

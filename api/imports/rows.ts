@@ -79,6 +79,11 @@ export function schemaProblems(errors: TLocalizedValidationError[]): { field: st
   return [...byField].map(([field, message]) => ({ field: field || null, message }));
 }
 
+/** A CSV request body, as its content-type parser hands it over (so a JSON string is never read as CSV). */
+export class CsvText {
+  constructor(readonly text: string) {}
+}
+
 const headerKey = (name: string) => name.trim().toLowerCase().replace(/[\s_.-]+/g, '');
 
 const TRUE = new Set(['true', 't', 'yes', 'y', '1']);
@@ -96,7 +101,7 @@ function readCsv(text: string, spec: RowSpec): RawRow[] {
       columns: (header: string[]) => {
         const unknown = header.filter((name) => !known.has(headerKey(name)));
         if (unknown.length > 0) {
-          throw badRequest(`unknown CSV column(s): ${unknown.join(', ')}; known columns are ${spec.fields.join(', ')}`, 
+          throw badRequest(`unknown CSV column(s): ${unknown.join(', ')}; known columns are ${spec.fields.join(', ')}`,
             unknown.map((name) => ({ field: name, message: 'is not a known column' })),
           );
         }
@@ -135,7 +140,7 @@ function readCsv(text: string, spec: RowSpec): RawRow[] {
  * `{ rows: [...] }`). Elements that are not objects stay in place so they get row numbers.
  */
 export function readImportRows(body: unknown, spec: RowSpec): unknown[] {
-  if (typeof body === 'string') return readCsv(body, spec);
+  if (body instanceof CsvText) return readCsv(body.text, spec);
   const rows = Array.isArray(body)
     ? body
     : body && typeof body === 'object' && Array.isArray((body as { rows?: unknown }).rows)

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Database } from '../../db';
-import { MAX_IMPORT_ROWS, type ImportResult as Result } from '../imports';
+import { CsvText, MAX_IMPORT_ROWS, type ImportResult as Result } from '../imports';
 import { errorResponses } from '../schemas/common';
 import { ImportResult, importDescription } from '../schemas/imports';
 
@@ -22,7 +22,7 @@ interface ImportRouteOptions {
 export function importRoute(options: ImportRouteOptions): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.addContentTypeParser(['text/csv', 'application/csv'], { parseAs: 'string', bodyLimit: IMPORT_BODY_LIMIT }, (_request, body, done) =>
-      done(null, body),
+      done(null, new CsvText(body as string)),
     );
     app.post(
       '/import',

@@ -177,6 +177,15 @@ describe('contact import', () => {
 
     const notRows = await importJson('contacts', { contacts: [] });
     expect(notRows.statusCode).toBe(400);
+    // A JSON string is not CSV, whatever it holds.
+    const jsonString = await t.app.inject({
+      method: 'POST',
+      url: '/api/contacts/import',
+      headers: { ...t.auth, 'content-type': 'application/json' },
+      payload: JSON.stringify('email\na@example.org\n'),
+    });
+    expect(jsonString.statusCode).toBe(400);
+    expect(jsonString.json().error.message).toMatch(/CSV \(text\/csv\) or JSON/);
 
     const tooMany = await importJson('contacts', Array.from({ length: 10_001 }, () => ({})));
     expect(tooMany.statusCode).toBe(413);
