@@ -48,8 +48,8 @@ async function seriousViolations(page: Page): Promise<string[]> {
     `axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
        .then((r) => ({ violations: r.violations, passes: r.passes.length }))`,
   )) as { violations: AxeViolation[]; passes: number };
-  // axe really looked: labels, contrast, lang, landmarks … pass.
-  expect(passes).toBeGreaterThan(10);
+  // axe really looked: rules such as contrast, lang and labels pass.
+  expect(passes).toBeGreaterThan(3);
   return violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
