@@ -11,4 +11,6 @@ export const importDescription = (what: string, columns: readonly string[]) =>
   `a header row naming the columns) or JSON (an array of rows, or \`{ "rows": [...] }\`). ` +
   `Columns: ${columns.join(', ')}. Every row is checked before anything is written: when any row ` +
   `is bad the answer is 400 with \`details: [{ row, field, message }]\` (rows counted from 1 after ` +
-  `the header) and nothing is stored.`;
+  `the header) and nothing is stored. Rows with a key (contacts: externalRef, employees: email) ` +
+  `update the record with that key. A column is written for every row when any row gives it: an ` +
+  `empty cell or a missing property clears that field; columns no row gives are left unchanged.`;
