@@ -13,4 +13,4 @@ export const importDescription = (what: string, columns: readonly string[]) =>
   `is bad the answer is 400 with \`details: [{ row, field, message }]\` (rows counted from 1 after ` +
   `the header) and nothing is stored. Rows with a key (contacts: externalRef, employees: email) ` +
   `update the record with that key. A column is written for every row when any row gives it: an ` +
-  `empty cell or a missing property clears that field; columns no row gives are left unchanged.`;
+  `empty cell or a missing property resets that field to empty (or its default); columns no row gives are left unchanged.`;
