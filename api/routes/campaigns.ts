@@ -90,7 +90,7 @@ function runningChange(before: CampaignSettings, after: CampaignSettings): Chang
 
 /** Campaigns: create, read, update, list, launch, change settings of running members. */
 export const campaignRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.addHook('preHandler', app.requireAdmin);
+  app.addHook('onRequest', app.requireAdmin);
   const tags = ['campaigns'];
   const security = [{ bearer: [] }];
   const Propagation = Type.Object({ liveMembers: Type.Integer(), updated: Type.Integer(), skipped: Type.Integer() });

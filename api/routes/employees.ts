@@ -23,7 +23,7 @@ function uniqueEmail(error: unknown, email: string | undefined): never {
 
 /** Employees: the frontline staff who own contacts and follow-up tasks. */
 export const employeeRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.addHook('preHandler', app.requireAdmin);
+  app.addHook('onRequest', app.requireAdmin);
   const tags = ['employees'];
   const security = [{ bearer: [] }];
 
