@@ -1,13 +1,17 @@
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/client';
 import { and, eq } from 'drizzle-orm';
 import { tables, type Database } from '../db';
 import { resolveCampaignSettings } from '../domain/campaign-settings';
 import { resolveTimeZone } from '../domain/send-time';
+import { followUpWorkflowId } from '../workflows/definitions';
+import type { followUpTask } from '../workflows';
 import {
   emailLanguage,
   renderBounceNotice,
   renderCompletionNotice,
   renderDetractorNotice,
+  renderFollowUpOverdue,
   type Mailer,
   type RenderedEmail,
 } from '../email';
@@ -21,7 +25,7 @@ export interface FollowUpTaskInput {
 }
 
 export interface EmployeeNoticeInput {
-  kind: 'detractor_notice' | 'completion_notice' | 'bounce_notice';
+  kind: 'detractor_notice' | 'completion_notice' | 'bounce_notice' | 'follow_up_overdue';
   idempotencyKey: string;
   memberId: string;
   at: string;
@@ -29,9 +33,20 @@ export interface EmployeeNoticeInput {
   employeeId?: string | null;
   npsScore?: number | null;
   dueAt?: string;
+  /** The follow-up task an overdue notice is about. */
+  taskSubject?: string;
 }
 
-export function createFollowUpActivities(deps: { db: Database; mailer: Mailer }) {
+export interface FollowUpTaskState {
+  taskId: string;
+  memberId: string | null;
+  status: 'open' | 'done' | 'cancelled';
+  dueAt: string;
+  subject: string;
+  assigneeEmployeeId: string | null;
+}
+
+export function createFollowUpActivities(deps: { db: Database; mailer: Mailer; taskQueue?: string }) {
   const { db, mailer } = deps;
 
   /** The member's contact, campaign, survey and responsible employee in one read. */
@@ -81,6 +96,41 @@ export function createFollowUpActivities(deps: { db: Database; mailer: Mailer })
     },
 
     /**
+     * Starts the workflow that watches a task's due date. Started through the client rather than
+     * as a child workflow: it outlives the member, and idempotent by its id (a retry finds it).
+     */
+    async watchFollowUpTask(input: { taskId: string }): Promise<{ workflowId: string }> {
+      const context = Context.current();
+      const workflowId = followUpWorkflowId(input.taskId);
+      try {
+        await context.client.workflow.start<typeof followUpTask>('followUpTask', {
+          workflowId,
+          taskQueue: deps.taskQueue ?? context.info.taskQueue,
+          args: [{ taskId: input.taskId }],
+          workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        });
+      } catch (error) {
+        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      }
+      return { workflowId };
+    },
+
+    /** A follow-up task as PostgreSQL has it now (the API closes tasks there). */
+    async loadFollowUpTask(input: { taskId: string }): Promise<FollowUpTaskState> {
+      const [task] = await db.select().from(tables.followUpTasks).where(eq(tables.followUpTasks.id, input.taskId));
+      if (!task) throw ApplicationFailure.nonRetryable(`follow-up task ${input.taskId} does not exist`, 'TaskNotFound');
+      return {
+        taskId: task.id,
+        memberId: task.memberId,
+        status: task.status,
+        dueAt: task.dueAt.toISOString(),
+        subject: task.subject,
+        assigneeEmployeeId: task.assigneeEmployeeId,
+      };
+    },
+
+    /**
      * Emails an employee about a member: a detractor's task, a completed survey or a bounced
      * address. Returns false (nothing sent) when nobody is responsible or reachable.
      */
@@ -102,6 +152,8 @@ export function createFollowUpActivities(deps: { db: Database; mailer: Mailer })
       let rendered: RenderedEmail;
       if (input.kind === 'detractor_notice') {
         rendered = renderDetractorNotice({ ...base, npsScore: input.npsScore ?? 0, dueAt: new Date(input.dueAt ?? input.at) });
+      } else if (input.kind === 'follow_up_overdue') {
+        rendered = renderFollowUpOverdue({ ...base, taskSubject: input.taskSubject ?? '', dueAt: new Date(input.dueAt ?? input.at) });
       } else if (input.kind === 'completion_notice') {
         rendered = renderCompletionNotice({ ...base, npsScore: input.npsScore ?? null });
       } else {

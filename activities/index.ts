@@ -15,7 +15,7 @@ export interface ActivityDependencies {
   publicBaseUrl: string;
   /** Where email goes; defaults to the outbox table of `db`. */
   mailer?: Mailer;
-  /** Task queue member workflows run on; defaults to the launching activity's own queue. */
+  /** Task queue member and follow-up workflows run on; defaults to the starting activity's own queue. */
   memberTaskQueue?: string;
   /** Injectable clock for activities that read the time. */
   now?: () => Date;
@@ -31,7 +31,7 @@ export function createActivities(deps: ActivityDependencies) {
       return now().toISOString();
     },
     ...createMemberActivities({ db: deps.db, mailer, publicBaseUrl: deps.publicBaseUrl }),
-    ...createFollowUpActivities({ db: deps.db, mailer }),
+    ...createFollowUpActivities({ db: deps.db, mailer, taskQueue: deps.memberTaskQueue }),
     ...createLaunchActivities({ db: deps.db, memberTaskQueue: deps.memberTaskQueue }),
   };
 }

@@ -1,5 +1,11 @@
 /** The kinds of email npsflow sends. */
-export type EmailKind = 'invitation' | 'reminder' | 'detractor_notice' | 'completion_notice' | 'bounce_notice';
+export type EmailKind =
+  | 'invitation'
+  | 'reminder'
+  | 'detractor_notice'
+  | 'completion_notice'
+  | 'bounce_notice'
+  | 'follow_up_overdue';
 
 export interface EmailMessage {
   /**

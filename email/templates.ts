@@ -147,3 +147,17 @@ export function renderBounceNotice(input: EmployeeEmailInput & { emailAddress: s
     "Please update this contact's email address.",
   ]);
 }
+
+export function renderFollowUpOverdue(input: EmployeeEmailInput & { taskSubject: string; dueAt: Date }): RenderedEmail {
+  const due = formatDate(input.dueAt, input.language, input.timeZone);
+  if (input.language === 'nl') {
+    return layout(`Verlopen: ${input.taskSubject}`, [
+      `Beste ${input.employeeFirstName || 'collega'},`,
+      `Het feedbackgesprek met ${input.contactName} had vóór ${due} moeten plaatsvinden en staat nog open.`,
+    ]);
+  }
+  return layout(`Overdue: ${input.taskSubject}`, [
+    `Dear ${input.employeeFirstName || 'colleague'},`,
+    `The feedback call with ${input.contactName} was due by ${due} and is still open.`,
+  ]);
+}

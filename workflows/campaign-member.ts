@@ -180,6 +180,8 @@ export async function campaignMember(input: CampaignMemberInput): Promise<Member
         dueAt,
       });
       state.followUpTaskId = task.taskId;
+      // The task's due date is watched by its own workflow, which outlives this one.
+      await records.watchFollowUpTask({ taskId: task.taskId });
       if (task.assigneeEmployeeId) {
         await mail.notifyEmployee({
           kind: 'detractor_notice',

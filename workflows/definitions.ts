@@ -120,3 +120,18 @@ export interface LaunchProgress {
 }
 
 export const launchProgressQuery = defineQuery<LaunchProgress>('launchProgress');
+
+export interface FollowUpTaskInput {
+  taskId: string;
+}
+
+export const followUpWorkflowId = (taskId: string): string => `follow-up-${taskId}`;
+
+/** The API closed the task (done or cancelled) in PostgreSQL. */
+export const followUpClosedSignal = defineSignal<[]>('followUpClosed');
+
+export interface FollowUpOutcome {
+  taskId: string;
+  /** closed: done or cancelled in time; overdue: still open at its due date (assignee told). */
+  outcome: 'closed' | 'overdue';
+}

@@ -2,3 +2,4 @@
 // only workflows/ and pure domain/ modules, and activities as types through proxyActivities.
 export { campaignMember } from './campaign-member';
 export { campaignLaunch } from './campaign-launch';
+export { followUpTask } from './follow-up-task';

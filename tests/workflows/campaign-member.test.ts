@@ -7,9 +7,12 @@ import { reincludeMember, startMemberWorkflow } from '../../campaigns';
 import { tables } from '../../db';
 import type { CampaignSettingsInput } from '../../domain/campaign-settings';
 import type { campaignMember } from '../../workflows';
+import type { followUpTask } from '../../workflows';
 import {
   changeSettingsUpdate,
   emailBouncedSignal,
+  followUpClosedSignal,
+  followUpWorkflowId,
   memberStateQuery,
   memberWorkflowId,
   optedOutSignal,
@@ -162,6 +165,35 @@ describe('a member who answers', () => {
       'detractor_notice',
       'completion_notice',
     ]);
+  });
+});
+
+describe('the detractor follow-up task', () => {
+  it('still open at its due date: the assignee is told it is overdue', async () => {
+    const member = await launchMember({ reminders: 0, followUpDueDays: 5 });
+    await respond(member, 4);
+    const { followUpTaskId } = await member.handle.result();
+    const followUp = client.workflow.getHandle<typeof followUpTask>(followUpWorkflowId(followUpTaskId!));
+    handles.push(followUp as never);
+    await env.sleep('6 days');
+    expect(await followUp.result()).toEqual({ taskId: followUpTaskId, outcome: 'overdue' });
+    const overdue = (await outboxOf(db(), member.memberId)).filter((m) => m.kind === 'follow_up_overdue');
+    expect(overdue.map((m) => m.toAddress)).toEqual([member.frontline!.email]);
+    expect(overdue[0]!.idempotencyKey).toBe(`follow-up-${followUpTaskId}:follow_up_overdue:0`);
+  });
+
+  it('closed before its due date: nothing more is sent', async () => {
+    const member = await launchMember({ reminders: 0, followUpDueDays: 5 });
+    await respond(member, 1);
+    const { followUpTaskId } = await member.handle.result();
+    const followUp = client.workflow.getHandle<typeof followUpTask>(followUpWorkflowId(followUpTaskId!));
+    handles.push(followUp as never);
+    // What the API does when the employee marks the call done.
+    await db().update(tables.followUpTasks).set({ status: 'done', completedAt: new Date() }).where(eq(tables.followUpTasks.id, followUpTaskId!));
+    await followUp.signal(followUpClosedSignal);
+    expect(await followUp.result()).toEqual({ taskId: followUpTaskId, outcome: 'closed' });
+    await env.sleep('6 days');
+    expect((await outboxOf(db(), member.memberId)).map((m) => m.kind)).toEqual(['invitation', 'detractor_notice', 'completion_notice']);
   });
 });
 

@@ -29,7 +29,7 @@ export async function waitForState(
 export const waitForStatus = (handle: WorkflowHandle, status: MemberStatus) => waitForState(handle, (s) => s.status === status);
 
 export async function outboxOf(db: Database, memberId: string) {
-  return db.select().from(tables.emailOutbox).where(eq(tables.emailOutbox.memberId, memberId)).orderBy(asc(tables.emailOutbox.sentAt));
+  return db.select().from(tables.emailOutbox).where(eq(tables.emailOutbox.memberId, memberId)).orderBy(asc(tables.emailOutbox.sentAt), asc(tables.emailOutbox.createdAt));
 }
 
 export async function invitationsOf(db: Database, memberId: string) {
