@@ -1,4 +1,4 @@
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import { tables, type Database } from '../db';
 import { scoreResponse, type Answers, type SurveyDefinition } from '../domain/survey-definition';
@@ -18,14 +18,13 @@ import {
  * together with its invitation's completion and the signal owed to the member workflow.
  */
 
-const { invitations, surveys, surveyVersions, contacts, clients, responses } = tables;
+const { invitations, surveys, surveyVersions, contacts, clients } = tables;
 
 /** 256-bit base64url tokens are 43 characters; anything else is not one of ours. */
 export const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
-export async function findLink(db: Database, token: string) {
-  if (!TOKEN_PATTERN.test(token)) return undefined;
-  const [row] = await db
+function findLinkQuery(db: Database) {
+  return db
     .select({
       invitation: invitations,
       surveyStatus: surveys.status,
@@ -42,7 +41,21 @@ export async function findLink(db: Database, token: string) {
     .innerJoin(surveyVersions, and(eq(surveyVersions.surveyId, surveys.id), eq(surveyVersions.version, surveys.currentVersion)))
     .leftJoin(contacts, eq(contacts.id, invitations.contactId))
     .leftJoin(clients, eq(clients.id, invitations.clientId))
-    .where(eq(invitations.token, token));
+    .where(eq(invitations.token, sql.placeholder('token')))
+    .prepare('find_survey_link');
+}
+
+// Every public request starts here: the query is built once per database, not per request.
+const preparedFindLink = new WeakMap<Database, ReturnType<typeof findLinkQuery>>();
+
+export async function findLink(db: Database, token: string) {
+  if (!TOKEN_PATTERN.test(token)) return undefined;
+  let query = preparedFindLink.get(db);
+  if (!query) {
+    query = findLinkQuery(db);
+    preparedFindLink.set(db, query);
+  }
+  const [row] = await query.execute({ token });
   return row;
 }
 
@@ -101,10 +114,17 @@ export type SubmitOutcome =
   | { stored: true; responseId: string; npsScore: number | null; owed?: { id: string; signal: OwedSignal } }
   | { stored: false; reason: 'answered' };
 
+/** Rows of a raw query, whichever driver ran it (postgres.js gives an array, PGlite `{ rows }`). */
+function rowsOf<T>(result: unknown): T[] {
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}
+
 /**
- * Stores validated answers, the invitation's completion and the owed "completed" signal in one
- * transaction. The unique index on responses.invitation_id decides between concurrent submits:
- * the second waits for the first to commit and then fails, so exactly one response exists.
+ * Stores validated answers, the invitation's completion and the owed "completed" signal as ONE
+ * statement (data-modifying CTEs: one transaction, one round trip). The invitation is claimed
+ * first: of two concurrent submits the second waits for the first's row lock, then finds the
+ * invitation completed and inserts nothing. The unique index on responses.invitation_id backs
+ * this up, so there is never more than one response per link.
  */
 export async function storeResponse(
   db: Database,
@@ -115,46 +135,49 @@ export async function storeResponse(
 ): Promise<SubmitOutcome> {
   const { invitation } = link;
   const { npsScore, ratingScore, recordFields } = scoreResponse(definition, answers);
+  const signal = invitation.memberId ? surveyCompletedFor(invitation.memberId, { responseId: '', npsScore }) : undefined;
+  const json = (value: unknown) => sql`${JSON.stringify(value)}::jsonb`;
+  const statement = sql`
+    with claimed as (
+      update invitations
+         set status = 'completed', completed_at = now(), opened_at = coalesce(opened_at, now())
+       where id = ${invitation.id} and status <> 'completed'
+      returning id
+    ), stored as (
+      insert into responses (
+        invitation_id, survey_id, survey_version, campaign_id, member_id, contact_id, client_id,
+        frontline_employee_id, entity_type, entity_ref, channel, request_type, language,
+        answers, nps_score, rating_score, record_fields
+      )
+      select claimed.id, ${invitation.surveyId}, ${link.version}, ${invitation.campaignId}, ${invitation.memberId},
+             ${invitation.contactId}, ${invitation.clientId}, ${link.contactFrontline ?? link.clientFrontline},
+             ${invitation.entityType}::entity_type, ${invitation.entityRef}, ${invitation.channel}, ${invitation.requestType},
+             ${language}, ${json(answers)}, ${npsScore}, ${ratingScore}, ${json(recordFields)}
+        from claimed
+      returning id
+    ), owed as (
+      insert into pending_signals (workflow_id, signal_name, payload)
+      select ${signal?.workflowId ?? ''}, ${signal?.signalName ?? ''},
+             jsonb_build_array(jsonb_build_object('responseId', stored.id, 'npsScore', ${npsScore}::int))
+        from stored
+       where ${signal !== undefined}
+      returning id
+    )
+    select stored.id as "responseId", (select id from owed) as "signalId" from stored`;
+  let rows: { responseId: string; signalId: string | null }[];
   try {
-    return await db.transaction(async (tx) => {
-      const [response] = await tx
-        .insert(responses)
-        .values({
-          invitationId: invitation.id,
-          surveyId: invitation.surveyId,
-          surveyVersion: link.version,
-          campaignId: invitation.campaignId,
-          memberId: invitation.memberId,
-          contactId: invitation.contactId,
-          clientId: invitation.clientId,
-          frontlineEmployeeId: link.contactFrontline ?? link.clientFrontline,
-          entityType: invitation.entityType,
-          entityRef: invitation.entityRef,
-          channel: invitation.channel,
-          requestType: invitation.requestType,
-          language,
-          answers,
-          npsScore,
-          ratingScore,
-          recordFields,
-        })
-        .returning({ id: responses.id });
-      const now = new Date();
-      await tx
-        .update(invitations)
-        .set({ status: 'completed', completedAt: now, openedAt: invitation.openedAt ?? now })
-        .where(eq(invitations.id, invitation.id));
-      let owed: { id: string; signal: OwedSignal } | undefined;
-      if (invitation.memberId) {
-        const signal = surveyCompletedFor(invitation.memberId, { responseId: response!.id, npsScore });
-        owed = { id: await recordOwedSignal(tx, signal), signal };
-      }
-      return { stored: true as const, responseId: response!.id, npsScore, owed };
-    });
+    rows = rowsOf(await db.execute(statement));
   } catch (error) {
     if (sqlState(error) === UNIQUE_VIOLATION) return { stored: false, reason: 'answered' };
     throw error;
   }
+  const [row] = rows;
+  if (!row) return { stored: false, reason: 'answered' };
+  const owed =
+    signal && row.signalId
+      ? { id: row.signalId, signal: surveyCompletedFor(invitation.memberId!, { responseId: row.responseId, npsScore }) }
+      : undefined;
+  return { stored: true, responseId: row.responseId, npsScore, owed };
 }
 
 /** The respondent's language: an explicit choice, the link's, the contact's, the browser's, the survey's. */
