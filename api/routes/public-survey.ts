@@ -133,7 +133,7 @@ const stepVisible = (step: FormStep, visible: ReadonlySet<string>) => step.quest
  * same submission as JSON at /api/public/responses/:token for embedding.
  */
 export const publicSurveyRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { rateLimitPerIp, rateLimitPerToken, secret } = app.config.publicForm;
+  const { rateLimitPerIp, rateLimitPerToken } = app.config.publicForm;
   const perIp = app.createRateLimit({ max: rateLimitPerIp, timeWindow: 60_000, keyGenerator: (req) => `ip:${req.ip}` });
   const perToken = app.createRateLimit({
     max: rateLimitPerToken,
