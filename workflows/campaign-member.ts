@@ -26,7 +26,7 @@ import {
   type MemberState,
   type SurveyCompletedSignal,
 } from './definitions';
-import { MemberStatusAttribute } from './search-attributes';
+import { CampaignIdAttribute, ContactIdAttribute, MemberStatusAttribute } from './search-attributes';
 
 const records = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
@@ -217,6 +217,13 @@ export async function campaignMember(input: CampaignMemberInput): Promise<Member
     }
     return result;
   }
+
+  // Filterable in the Temporal UI whoever started the workflow.
+  upsertSearchAttributes([
+    { key: CampaignIdAttribute, value: input.campaignId },
+    { key: ContactIdAttribute, value: input.contactId },
+    { key: MemberStatusAttribute, value: state.status },
+  ]);
 
   // 1. Is the contact sendable at all?
   const { reason: notSendable, context } = await checkSendable();

@@ -15,7 +15,11 @@ import { SEARCH_ATTRIBUTE_TYPES } from '../../workflows/search-attributes';
  */
 export async function createTestEnvironment(): Promise<TestWorkflowEnvironment> {
   // Worker lifecycle chatter hides test output; warnings and errors still show.
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // Already installed in this process (a reused fork): keep it.
+  }
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: ensureBinary('testServer') } },
   });
