@@ -40,6 +40,17 @@ export default tseslint.config(
     },
   },
   {
+    // The admin UI: plain ES modules that run in the browser as written.
+    files: ['api/admin-ui/**/*.js'],
+    languageOptions: {
+      globals: Object.fromEntries(
+        ['window', 'document', 'navigator', 'location', 'history', 'sessionStorage', 'localStorage', 'fetch', 'URLSearchParams', 'Event', 'setTimeout', 'clearTimeout'].map(
+          (name) => [name, 'readonly'],
+        ),
+      ),
+    },
+  },
+  {
     files: ['workflows/**/*.ts', 'domain/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', workflowImportRestrictions] },
   },

@@ -18,6 +18,8 @@ import { clientRoutes } from './routes/clients';
 import { analyticsRoutes } from './routes/analytics';
 import { campaignRoutes } from './routes/campaigns';
 import { campaignMemberRoutes } from './routes/campaign-members';
+import { outboxRoutes } from './routes/outbox';
+import { adminUiRoutes } from './routes/admin-ui';
 
 export interface TemporalHandle {
   client: Client;
@@ -70,6 +72,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(analyticsRoutes, { prefix: '/api/analytics' });
   await app.register(campaignRoutes, { prefix: '/api/campaigns' });
   await app.register(campaignMemberRoutes, { prefix: '/api/campaigns' });
+  await app.register(outboxRoutes, { prefix: '/api/outbox' });
+  await app.register(adminUiRoutes);
 
   // Signals the API could not deliver when they arose (Temporal was down) go out from here.
   if (deps.temporal) {

@@ -1,0 +1,81 @@
+/*
+ * The JSON admin API, called with the key the admin signed in with. The key lives in
+ * sessionStorage (gone when the tab closes) and travels only as the bearer header: no cookie, so
+ * no CSRF surface. A 401 forgets the key and sends the admin back to sign-in.
+ */
+const KEY = 'npsflow.adminKey';
+
+export const session = {
+  key: () => sessionStorage.getItem(KEY),
+  signIn: (key) => sessionStorage.setItem(KEY, key),
+  signOut: () => sessionStorage.removeItem(KEY),
+};
+
+export class ApiError extends Error {
+  constructor(status, code, message, details) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.details = details;
+  }
+}
+
+let onUnauthorized = () => {};
+export function whenUnauthorized(handler) {
+  onUnauthorized = handler;
+}
+
+/** A query string of the defined, non-empty values. */
+export function queryString(query = {}) {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(query)) {
+    if (value !== undefined && value !== null && value !== '') params.set(name, String(value));
+  }
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
+/**
+ * One API call. `key` overrides the session key (sign-in checks a key before keeping it, and
+ * then a 401 is the caller's to show, not a redirect).
+ */
+export async function api(path, { method = 'GET', body, query, key } = {}) {
+  const bearer = key ?? session.key();
+  const headers = { accept: 'application/json' };
+  if (bearer) headers.authorization = `Bearer ${bearer}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  let response;
+  try {
+    response = await fetch(`${path}${queryString(query)}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'omit',
+      cache: 'no-store',
+    });
+  } catch {
+    throw new ApiError(0, 'NETWORK', 'network');
+  }
+  const data = response.status === 204 ? null : await response.json().catch(() => null);
+  if (response.status === 401 && key === undefined) {
+    session.signOut();
+    onUnauthorized();
+  }
+  if (!response.ok) {
+    const error = data && data.error ? data.error : {};
+    throw new ApiError(response.status, error.code ?? 'HTTP', error.message ?? response.statusText, error.details);
+  }
+  return data;
+}
+
+/** Every item of a cursor-paginated list, up to `max`. */
+export async function listAll(path, query = {}, max = 2000) {
+  const items = [];
+  let cursor;
+  do {
+    const page = await api(path, { query: { ...query, limit: 500, cursor } });
+    items.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor && items.length < max);
+  return items;
+}
