@@ -9,7 +9,8 @@ import { ensureBinary } from './temporal/binaries';
 import { connectClient, connectWorker } from './temporal/connection';
 import { startDevServer, type DevServer } from './temporal/dev-server';
 import { installTemporalRuntime } from './temporal/runtime';
-import { createWorker } from './temporal/worker';
+import { createEmailWorker, createWorker } from './temporal/worker';
+import { createMailer } from './email';
 import { cachedWorkflowBundle } from './temporal/workflow-bundle';
 
 /**
@@ -79,20 +80,34 @@ say(`Temporal ${devServer ? 'dev server' : 'cluster'} at ${temporal.address}`);
 say(`database ready (${database.driver === 'pglite' ? `PGlite in ${config.databaseUrl}` : 'PostgreSQL'})`);
 
 installTemporalRuntime();
-const { workerConnection, client, worker } = await timed('worker', async () => {
+const { workerConnection, client, worker, emailWorker } = await timed('worker', async () => {
   const workerConnection = await connectWorker(temporalConfig, temporal.address);
   const client = await connectClient(temporalConfig, temporal.address);
+  const dependencies = {
+    db: database.db,
+    publicBaseUrl: config.publicBaseUrl,
+    mailer: createMailer(database.db, config.email),
+    unsubscribeAddress: config.email.unsubscribeAddress,
+  };
   const worker = await createWorker({
     connection: workerConnection,
     namespace: temporalConfig.namespace,
     taskQueue: temporalConfig.taskQueue,
-    dependencies: { db: database.db, publicBaseUrl: config.publicBaseUrl },
+    dependencies,
     workflowBundle: { codePath: bundle.codePath },
   });
-  return { workerConnection, client, worker };
+  const emailWorker = await createEmailWorker({
+    connection: workerConnection,
+    namespace: temporalConfig.namespace,
+    taskQueue: temporalConfig.taskQueue,
+    dependencies,
+    sendsPerSecond: config.email.sendsPerSecond,
+  });
+  return { workerConnection, client, worker, emailWorker };
 });
-const workerRun = worker.run();
+const workerRun = Promise.all([worker.run(), emailWorker.run()]);
 say(`worker polling task queue "${temporalConfig.taskQueue}"${bundle.reused ? ' (cached workflow bundle)' : ''}`);
+say(`email via ${config.email.resendApiKey ? 'Resend' : 'the outbox table'}, at most ${config.email.sendsPerSecond}/s`);
 
 const apiStarted = performance.now();
 const app = await buildApp({
@@ -132,6 +147,7 @@ closeWithGrace({ delay: 20_000 }, async ({ err, signal }) => {
   say(`shutting down${signal ? ` (${signal})` : ''}`);
   await app.close();
   worker.shutdown();
+  emailWorker.shutdown();
   await workerRun;
   await workerConnection.close();
   await client.connection.close();

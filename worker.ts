@@ -3,7 +3,8 @@ import { ConfigError, loadConfig } from './config';
 import { openDatabase } from './db';
 import { connectWorker } from './temporal/connection';
 import { installTemporalRuntime } from './temporal/runtime';
-import { createWorker } from './temporal/worker';
+import { createEmailWorker, createWorker } from './temporal/worker';
+import { createMailer } from './email';
 
 /**
  * The production worker process: PostgreSQL (DATABASE_URL) and an existing Temporal cluster
@@ -32,18 +33,33 @@ const config = configOrExit();
 installTemporalRuntime('INFO');
 const database = await openDatabase(config.databaseUrl);
 const connection = await connectWorker(config.temporal, config.temporalAddress);
+const dependencies = {
+  db: database.db,
+  publicBaseUrl: config.publicBaseUrl,
+  mailer: createMailer(database.db, config.email),
+  unsubscribeAddress: config.email.unsubscribeAddress,
+};
 const worker = await createWorker({
   connection,
   namespace: config.temporal.namespace,
   taskQueue: config.temporal.taskQueue,
-  dependencies: { db: database.db, publicBaseUrl: config.publicBaseUrl },
+  dependencies,
   ...(config.temporal.workflowBundlePath ? { workflowBundle: { codePath: config.temporal.workflowBundlePath } } : {}),
 });
-const running = worker.run();
+// Email activities on their own queue, capped at EMAIL_SENDS_PER_SECOND across all workers.
+const emailWorker = await createEmailWorker({
+  connection,
+  namespace: config.temporal.namespace,
+  taskQueue: config.temporal.taskQueue,
+  dependencies,
+  sendsPerSecond: config.email.sendsPerSecond,
+});
+const running = Promise.all([worker.run(), emailWorker.run()]);
 
 closeWithGrace({ delay: 30_000 }, async ({ err }) => {
   if (err) console.error(err);
   worker.shutdown();
+  emailWorker.shutdown();
   await running;
   await connection.close();
   await database.close();

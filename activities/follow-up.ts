@@ -46,8 +46,9 @@ export interface FollowUpTaskState {
   assigneeEmployeeId: string | null;
 }
 
-export function createFollowUpActivities(deps: { db: Database; mailer: Mailer; taskQueue?: string }) {
+export function createFollowUpActivities(deps: { db: Database; mailer: Mailer; publicBaseUrl: string; taskQueue?: string }) {
   const { db, mailer } = deps;
+  const baseUrl = deps.publicBaseUrl.replace(/\/+$/, '');
 
   /** The member's contact, campaign, survey and responsible employee in one read. */
   async function loadMember(memberId: string) {
@@ -144,6 +145,7 @@ export function createFollowUpActivities(deps: { db: Database; mailer: Mailer; t
       const settings = resolveCampaignSettings(campaign.settings);
       const base = {
         language: emailLanguage(settings.defaultLanguage),
+        templateSet: settings.templateSet,
         employeeFirstName: employee.firstName,
         contactName: [contact.firstName, contact.lastName].filter(Boolean).join(' ') || contact.email || contact.id,
         surveyTitle: survey.title,
@@ -151,13 +153,18 @@ export function createFollowUpActivities(deps: { db: Database; mailer: Mailer; t
       };
       let rendered: RenderedEmail;
       if (input.kind === 'detractor_notice') {
-        rendered = renderDetractorNotice({ ...base, npsScore: input.npsScore ?? 0, dueAt: new Date(input.dueAt ?? input.at) });
+        rendered = await renderDetractorNotice({ ...base, npsScore: input.npsScore ?? 0, dueAt: new Date(input.dueAt ?? input.at) });
       } else if (input.kind === 'follow_up_overdue') {
-        rendered = renderFollowUpOverdue({ ...base, taskSubject: input.taskSubject ?? '', dueAt: new Date(input.dueAt ?? input.at) });
+        rendered = await renderFollowUpOverdue({ ...base, taskSubject: input.taskSubject ?? '', dueAt: new Date(input.dueAt ?? input.at) });
       } else if (input.kind === 'completion_notice') {
-        rendered = renderCompletionNotice({ ...base, npsScore: input.npsScore ?? null });
+        rendered = await renderCompletionNotice({ ...base, npsScore: input.npsScore ?? null });
       } else {
-        rendered = renderBounceNotice({ ...base, emailAddress: contact.email ?? '' });
+        // The admin UI's contact page, where the address is corrected (which lifts the bounce).
+        rendered = await renderBounceNotice({
+          ...base,
+          emailAddress: contact.email ?? '',
+          updateUrl: `${baseUrl}/admin/#/contacts/${contact.id}`,
+        });
       }
       const result = await mailer.send({
         idempotencyKey: input.idempotencyKey,

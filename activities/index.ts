@@ -15,6 +15,8 @@ export interface ActivityDependencies {
   publicBaseUrl: string;
   /** Where email goes; defaults to the outbox table of `db`. */
   mailer?: Mailer;
+  /** The mailbox in List-Unsubscribe's mailto (inbound "unsubscribe" mail); unsubscribe@<public host> by default. */
+  unsubscribeAddress?: string;
   /** Task queue member and follow-up workflows run on; defaults to the starting activity's own queue. */
   memberTaskQueue?: string;
   /** Injectable clock for activities that read the time. */
@@ -25,13 +27,14 @@ export interface ActivityDependencies {
 export function createActivities(deps: ActivityDependencies) {
   const now = deps.now ?? (() => new Date());
   const mailer = deps.mailer ?? new OutboxMailer(deps.db, { now });
+  const unsubscribeAddress = deps.unsubscribeAddress ?? `unsubscribe@${new URL(deps.publicBaseUrl).hostname}`;
   return {
     /** Liveness probe used by /readyz-style checks and the smoke test. */
     async ping(): Promise<string> {
       return now().toISOString();
     },
-    ...createMemberActivities({ db: deps.db, mailer, publicBaseUrl: deps.publicBaseUrl }),
-    ...createFollowUpActivities({ db: deps.db, mailer, taskQueue: deps.memberTaskQueue }),
+    ...createMemberActivities({ db: deps.db, mailer, publicBaseUrl: deps.publicBaseUrl, unsubscribeAddress }),
+    ...createFollowUpActivities({ db: deps.db, mailer, publicBaseUrl: deps.publicBaseUrl, taskQueue: deps.memberTaskQueue }),
     ...createLaunchActivities({ db: deps.db, memberTaskQueue: deps.memberTaskQueue }),
   };
 }

@@ -7,7 +7,7 @@ import type { SendabilityFacts } from '../domain/eligibility';
 import type { MemberStatus } from '../domain/member-status';
 import { resolveTimeZone } from '../domain/send-time';
 import type { Mailer } from '../email';
-import { emailLanguage, renderInvitation, renderReminder } from '../email';
+import { emailLanguage, renderInvitation, renderReminder, surveyEmailHeaders } from '../email';
 
 /** A timestamp parameter inside a raw SQL fragment (drivers differ on binding Date objects). */
 const timestamptz = (date: Date) => sql`${date.toISOString()}::timestamptz`;
@@ -71,9 +71,10 @@ const INVITATION_STATUS_FOR: Partial<Record<MemberStatus, InvitationStatus>> = {
 
 const OPEN_INVITATION: InvitationStatus[] = ['not_started', 'started'];
 
-export function createMemberActivities(deps: { db: Database; mailer: Mailer; publicBaseUrl: string }) {
+export function createMemberActivities(deps: { db: Database; mailer: Mailer; publicBaseUrl: string; unsubscribeAddress: string }) {
   const { db, mailer } = deps;
   const baseUrl = deps.publicBaseUrl.replace(/\/+$/, '');
+  const listDomain = new URL(baseUrl).hostname;
 
   return {
     /** Loads the member's contact facts and campaign settings for the sendability checks. */
@@ -247,28 +248,38 @@ export function createMemberActivities(deps: { db: Database; mailer: Mailer; pub
       const { invitation, contact, survey, campaign } = row;
       if (!contact.email) throw ApplicationFailure.nonRetryable('contact has no email address', 'NoEmail');
 
+      // Opted out or bounced since the workflow last looked: nothing goes out (its signal follows).
+      if (contact.optedOut || contact.emailBouncedAt) return { delivered: false };
+
       const settings = resolveCampaignSettings(campaign.settings);
       const link = `${baseUrl}/s/${invitation.token}`;
+      const unsubscribeUrl = `${link}/unsubscribe`;
       const content = {
+        // The contact's language, then the campaign's default, then English (seed flows 11–12).
         language: emailLanguage(invitation.language ?? contact.language, settings.defaultLanguage),
+        templateSet: settings.templateSet,
         firstName: contact.firstName,
         surveyTitle: survey.title,
         link,
+        unsubscribeUrl,
         expiresAt: invitation.expiresAt ?? new Date(input.at),
         timeZone: resolveTimeZone(contact, settings.defaultTimeZone),
       };
       const rendered =
-        input.kind === 'invitation' ? renderInvitation(content) : renderReminder({ ...content, reminderNumber: input.sequence });
+        input.kind === 'invitation' ? await renderInvitation(content) : await renderReminder({ ...content, reminderNumber: input.sequence });
       const at = new Date(input.at);
       const result = await mailer.send({
         idempotencyKey: input.idempotencyKey,
         kind: input.kind,
         to: contact.email,
         ...rendered,
-        headers: {
-          'List-Unsubscribe': `<${baseUrl}/s/${invitation.token}/unsubscribe>`,
-          'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
-        },
+        headers: surveyEmailHeaders({
+          unsubscribeUrl,
+          unsubscribeAddress: deps.unsubscribeAddress,
+          campaignId: campaign.id,
+          campaignName: campaign.name,
+          listDomain,
+        }),
         contactId: contact.id,
         memberId: input.memberId,
         sentAt: at,

@@ -20,6 +20,9 @@ import { campaignRoutes } from './routes/campaigns';
 import { campaignMemberRoutes } from './routes/campaign-members';
 import { outboxRoutes } from './routes/outbox';
 import { adminUiRoutes } from './routes/admin-ui';
+import { unsubscribeRoutes } from './routes/unsubscribe';
+import { resendWebhookRoutes } from './routes/resend-webhook';
+import { serializeRequest } from './log-redaction';
 
 export interface TemporalHandle {
   client: Client;
@@ -45,7 +48,12 @@ declare module 'fastify' {
 /** Builds the whole HTTP application over its dependencies; the entry points only listen. */
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: deps.logger ?? { level: deps.config.logLevel, redact: ['req.headers.authorization'] },
+    logger: deps.logger ?? {
+      level: deps.config.logLevel,
+      redact: ['req.headers.authorization'],
+      // Survey tokens (personal links) never reach a log line.
+      serializers: { req: serializeRequest },
+    },
     // Large enough for a 10,000-row import; everything else is far smaller.
     bodyLimit: 16 * 1024 * 1024,
     trustProxy: true,
@@ -74,6 +82,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(campaignMemberRoutes, { prefix: '/api/campaigns' });
   await app.register(outboxRoutes, { prefix: '/api/outbox' });
   await app.register(adminUiRoutes);
+  await app.register(unsubscribeRoutes);
+  await app.register(resendWebhookRoutes);
 
   // Signals the API could not deliver when they arose (Temporal was down) go out from here.
   if (deps.temporal) {

@@ -9,7 +9,7 @@ import { tables } from '../db';
 import { resolveCampaignSettings } from '../domain/campaign-settings';
 import { ensureBinary } from '../temporal/binaries';
 import { startDevServer } from '../temporal/dev-server';
-import { createWorker } from '../temporal/worker';
+import { createEmailWorker, createWorker } from '../temporal/worker';
 import { writeWorkflowBundle } from '../temporal/workflow-bundle';
 import { memberWorkflowId } from '../workflows/definitions';
 import { createTestDatabase } from '../tests/support/database';
@@ -73,7 +73,16 @@ const worker = await createWorker({
     maxCachedWorkflows: 2000,
   },
 });
-const running = worker.run();
+// Email activities run on their own queue; unthrottled here, as the bench measures the launch.
+const emailWorker = await createEmailWorker({
+  connection: nativeConnection,
+  namespace: 'default',
+  taskQueue,
+  dependencies: { db: database.db, publicBaseUrl: 'http://bench.local' },
+  sendsPerSecond: 100_000,
+  overrides: { maxConcurrentActivityTaskExecutions: 60 },
+});
+const running = Promise.all([worker.run(), emailWorker.run()]);
 
 let peakRss = 0;
 const sampler = setInterval(() => {
@@ -149,6 +158,7 @@ try {
 } finally {
   clearInterval(sampler);
   worker.shutdown();
+  emailWorker.shutdown();
   await running;
   await nativeConnection.close();
   await client.connection.close();

@@ -42,6 +42,7 @@ const envSchema = z.object({
   RESEND_WEBHOOK_SECRET: z.string().min(1).optional(),
   EMAIL_FROM: z.string().min(3).default('npsflow <surveys@npsflow.local>'),
   EMAIL_SENDS_PER_SECOND: z.coerce.number().positive().default(4),
+  EMAIL_UNSUBSCRIBE_ADDRESS: z.email().optional(),
   FORM_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   PUBLIC_RATE_LIMIT_PER_IP: z.coerce.number().int().positive().default(300),
   PUBLIC_RATE_LIMIT_PER_TOKEN: z.coerce.number().int().positive().default(30),
@@ -85,6 +86,8 @@ export interface Config {
     webhookSecret: string | undefined;
     from: string;
     sendsPerSecond: number;
+    /** The mailto of List-Unsubscribe: inbound mail there with "unsubscribe" in the subject opts out. */
+    unsubscribeAddress: string;
   };
   publicForm: {
     /** Signs the form's anti-forgery field; random per process when FORM_SECRET is unset. */
@@ -156,6 +159,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       webhookSecret: env.RESEND_WEBHOOK_SECRET,
       from: env.EMAIL_FROM,
       sendsPerSecond: env.EMAIL_SENDS_PER_SECOND,
+      unsubscribeAddress: env.EMAIL_UNSUBSCRIBE_ADDRESS ?? (/<([^>]+)>/.exec(env.EMAIL_FROM)?.[1] ?? env.EMAIL_FROM).trim(),
     },
     publicForm: {
       secret: env.FORM_SECRET ?? randomBytes(32).toString('base64url'),

@@ -1,163 +1,259 @@
-/**
- * Plain localized (nl/en) emails for the member lifecycle. Deliberately simple: a later issue
- * replaces them with designed templates per template set. Every value is HTML-escaped.
+import { renderBlocks, type EmailBlocks, type RenderedEmail } from './mjml-layout';
+
+export type { RenderedEmail } from './mjml-layout';
+
+/*
+ * The emails of the member lifecycle, per template set (A–E) and language (nl, en), each with an
+ * HTML part (MJML) and a plain-text part. The sets differ in how they open (what the survey is
+ * about) and in their accent colour; the rest of a message is shared so every set keeps the
+ * same deliverability parts: a visible unsubscribe link, a preview line, no images.
  */
-export type EmailLanguage = 'nl' | 'en';
 
-export interface RenderedEmail {
-  subject: string;
-  html: string;
-  text: string;
+export const EMAIL_LANGUAGES = ['nl', 'en'] as const;
+export type EmailLanguage = (typeof EMAIL_LANGUAGES)[number];
+export type TemplateSet = 'A' | 'B' | 'C' | 'D' | 'E';
+
+/**
+ * The first supported language among the candidates (contact, then campaign default …), else
+ * English. Only the primary subtag counts: 'nl-BE' is Dutch.
+ */
+export function emailLanguage(...candidates: (string | null | undefined)[]): EmailLanguage {
+  for (const candidate of candidates) {
+    const primary = candidate?.trim().toLowerCase().split(/[-_]/)[0];
+    if (primary && (EMAIL_LANGUAGES as readonly string[]).includes(primary)) return primary as EmailLanguage;
+  }
+  return 'en';
 }
 
-export function emailLanguage(language: string | null | undefined, fallback = 'en'): EmailLanguage {
-  const primary = (language ?? fallback).toLowerCase().slice(0, 2);
-  return primary === 'nl' ? 'nl' : 'en';
+/** Accent colours: white text on each has a contrast of at least 4.5:1. */
+const ACCENT: Record<TemplateSet, string> = {
+  A: '#0b4f9c',
+  B: '#0f766e',
+  C: '#6d28d9',
+  D: '#92400e',
+  E: '#9f1239',
+};
+
+interface Copy {
+  dear: (name: string) => string;
+  customer: string;
+  colleague: string;
+  /** What the survey is about, per template set. */
+  opening: Record<TemplateSet, string>;
+  invitationSubject: (title: string) => string;
+  invitationBody: (title: string) => string;
+  reminderSubject: (title: string, n: number) => string;
+  reminderBody: (title: string, n: number, until: string) => string;
+  takeSurvey: string;
+  personalLink: (until: string) => string;
+  preheader: (title: string) => string;
+  whyYouGetThis: string;
+  unsubscribeText: string;
+  unsubscribeLabel: string;
+  automaticNotice: string;
+  detractorSubject: (contact: string, score: number) => string;
+  detractorBody: (contact: string, title: string, score: number, due: string) => string[];
+  completionSubject: (contact: string) => string;
+  completionBody: (contact: string, title: string, score: number | null) => string[];
+  bounceSubject: (contact: string) => string;
+  bounceBody: (contact: string, title: string, address: string) => string[];
+  updateAddress: string;
+  overdueSubject: (task: string) => string;
+  overdueBody: (contact: string, due: string) => string[];
 }
 
-function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
+const nl: Copy = {
+  dear: (name) => `Beste ${name},`,
+  customer: 'klant',
+  colleague: 'collega',
+  opening: {
+    A: 'Wij horen graag hoe u onze dienstverlening ervaart.',
+    B: 'U werkt al enige tijd met ons samen. Hoe kijkt u terug op het afgelopen jaar?',
+    C: 'Onlangs had u contact met ons. Hoe heeft u dat ervaren?',
+    D: 'Uw project met ons is afgerond. Hoe tevreden bent u over het resultaat en de samenwerking?',
+    E: 'Eén korte vraag, een halve minuut: hoe waarschijnlijk is het dat u ons aanbeveelt?',
+  },
+  invitationSubject: (title) => `Uw mening over ${title}`,
+  invitationBody: (title) => `De vragenlijst „${title}” kost u maar een paar minuten.`,
+  reminderSubject: (title, n) => `${n === 1 ? 'Herinnering' : n === 2 ? 'Tweede herinnering' : 'Laatste herinnering'}: uw mening over ${title}`,
+  reminderBody: (title, n, until) =>
+    n === 1
+      ? `Onlangs vroegen wij u om de vragenlijst „${title}” in te vullen. Heeft u er alsnog even tijd voor?`
+      : n === 2
+        ? `Wij hebben uw mening over „${title}” nog niet ontvangen. Uw antwoord helpt ons echt verder.`
+        : `Dit is onze laatste herinnering: u kunt „${title}” nog invullen tot en met ${until}.`,
+  takeSurvey: 'Vragenlijst invullen',
+  personalLink: (until) => `Deze link is persoonlijk en geldig tot en met ${until}. Stuur deze e-mail daarom niet door.`,
+  preheader: (title) => `Een paar minuten voor „${title}”`,
+  whyYouGetThis: 'U ontvangt deze e-mail omdat u klant bij ons bent.',
+  unsubscribeText: 'Liever geen enquêtes meer?',
+  unsubscribeLabel: 'Afmelden',
+  automaticNotice: 'Automatisch bericht van npsflow.',
+  detractorSubject: (contact, score) => `Terugbelverzoek: ${contact} gaf een ${score}`,
+  detractorBody: (contact, title, score, due) => [
+    `${contact} beantwoordde „${title}” met een NPS-score van ${score}.`,
+    `Er staat een feedbackgesprek voor u klaar; bel alstublieft vóór ${due}.`,
+  ],
+  completionSubject: (contact) => `${contact} heeft de vragenlijst ingevuld`,
+  completionBody: (contact, title, score) => [`${contact} heeft „${title}” ingevuld${score === null ? '' : ` (NPS ${score})`}.`],
+  bounceSubject: (contact) => `E-mailadres van ${contact} klopt niet`,
+  bounceBody: (contact, title, address) => [
+    `De uitnodiging voor „${title}” aan ${contact} (${address}) kwam niet aan: de ontvangende server weigerde het adres.`,
+    'Wilt u het e-mailadres van dit contact bijwerken? Na een nieuw adres kan het contact weer uitgenodigd worden.',
+  ],
+  updateAddress: 'E-mailadres bijwerken',
+  overdueSubject: (task) => `Verlopen: ${task}`,
+  overdueBody: (contact, due) => [`Het feedbackgesprek met ${contact} had vóór ${due} moeten plaatsvinden en staat nog open.`],
+};
+
+const en: Copy = {
+  dear: (name) => `Dear ${name},`,
+  customer: 'customer',
+  colleague: 'colleague',
+  opening: {
+    A: 'We would like to hear how you experience our service.',
+    B: 'You have been working with us for a while. How do you look back on the past year?',
+    C: 'You were in touch with us recently. How did you find it?',
+    D: 'Your project with us has been completed. How satisfied are you with the result and the cooperation?',
+    E: 'One short question, half a minute: how likely are you to recommend us?',
+  },
+  invitationSubject: (title) => `Your opinion on ${title}`,
+  invitationBody: (title) => `The survey "${title}" takes only a few minutes.`,
+  reminderSubject: (title, n) => `${n === 1 ? 'Reminder' : n === 2 ? 'Second reminder' : 'Last reminder'}: your opinion on ${title}`,
+  reminderBody: (title, n, until) =>
+    n === 1
+      ? `Recently we asked you to take the survey "${title}". Would you still have a moment?`
+      : n === 2
+        ? `We have not received your opinion on "${title}" yet. Your answer really helps us.`
+        : `This is our last reminder: you can take "${title}" until ${until}.`,
+  takeSurvey: 'Take the survey',
+  personalLink: (until) => `This link is personal and valid until ${until}, so please do not forward this email.`,
+  preheader: (title) => `A few minutes for "${title}"`,
+  whyYouGetThis: 'You receive this email because you are our customer.',
+  unsubscribeText: 'Rather not receive surveys?',
+  unsubscribeLabel: 'Unsubscribe',
+  automaticNotice: 'Automatic message from npsflow.',
+  detractorSubject: (contact, score) => `Feedback call: ${contact} scored ${score}`,
+  detractorBody: (contact, title, score, due) => [
+    `${contact} answered "${title}" with an NPS score of ${score}.`,
+    `A feedback call task is waiting for you; please call before ${due}.`,
+  ],
+  completionSubject: (contact) => `${contact} completed the survey`,
+  completionBody: (contact, title, score) => [`${contact} completed "${title}"${score === null ? '' : ` (NPS ${score})`}.`],
+  bounceSubject: (contact) => `Email address of ${contact} bounced`,
+  bounceBody: (contact, title, address) => [
+    `The invitation for "${title}" to ${contact} (${address}) bounced: the receiving server rejected the address.`,
+    "Please update this contact's email address; with a new address the contact can be invited again.",
+  ],
+  updateAddress: 'Update the email address',
+  overdueSubject: (task) => `Overdue: ${task}`,
+  overdueBody: (contact, due) => [`The feedback call with ${contact} was due by ${due} and is still open.`],
+};
+
+const COPY: Record<EmailLanguage, Copy> = { nl, en };
 
 function formatDate(date: Date, language: EmailLanguage, timeZone: string): string {
   return new Intl.DateTimeFormat(language === 'nl' ? 'nl-NL' : 'en-GB', { dateStyle: 'long', timeZone }).format(date);
 }
 
-/** Paragraphs (plain text, escaped for HTML) and an optional call-to-action link. */
-function layout(subject: string, paragraphs: string[], action?: { label: string; url: string }): RenderedEmail {
-  const htmlParagraphs = paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`);
-  if (action) {
-    htmlParagraphs.push(`<p><a href="${escapeHtml(action.url)}">${escapeHtml(action.label)}</a></p>`);
-  }
-  const textParts = [...paragraphs];
-  if (action) textParts.push(`${action.label}: ${action.url}`);
-  return {
-    subject,
-    html: `<!doctype html><html><body>${htmlParagraphs.join('')}</body></html>`,
-    text: `${textParts.join('\n\n')}\n`,
-  };
-}
-
 export interface SurveyEmailInput {
   language: EmailLanguage;
+  templateSet: TemplateSet;
   firstName: string;
   surveyTitle: string;
+  /** The personal survey link: only ever inside the message. */
   link: string;
+  /** The contact's unsubscribe page (also in the List-Unsubscribe header). */
+  unsubscribeUrl: string;
   expiresAt: Date;
   timeZone: string;
 }
 
-export function renderInvitation(input: SurveyEmailInput): RenderedEmail {
+function surveyBlocks(input: SurveyEmailInput, subject: string, paragraphs: string[]): EmailBlocks {
+  const copy = COPY[input.language];
   const until = formatDate(input.expiresAt, input.language, input.timeZone);
-  if (input.language === 'nl') {
-    return layout(
-      `Uw mening over ${input.surveyTitle}`,
-      [
-        `Beste ${input.firstName || 'klant'},`,
-        `Wij horen graag hoe u onze dienstverlening ervaart. Het invullen van de vragenlijst "${input.surveyTitle}" duurt maar een paar minuten.`,
-        `De link is persoonlijk en geldig tot en met ${until}.`,
-      ],
-      { label: 'Vragenlijst invullen', url: input.link },
-    );
-  }
-  return layout(
-    `Your opinion on ${input.surveyTitle}`,
-    [
-      `Dear ${input.firstName || 'customer'},`,
-      `We would like to hear how you experience our service. The survey "${input.surveyTitle}" takes only a few minutes.`,
-      `This link is personal and valid until ${until}.`,
+  return {
+    language: input.language,
+    subject,
+    preheader: copy.preheader(input.surveyTitle),
+    greeting: copy.dear(input.firstName || copy.customer),
+    paragraphs,
+    action: { label: copy.takeSurvey, url: input.link },
+    afterAction: [copy.personalLink(until)],
+    footer: [
+      { text: copy.whyYouGetThis },
+      { text: copy.unsubscribeText, link: { label: copy.unsubscribeLabel, url: input.unsubscribeUrl } },
     ],
-    { label: 'Take the survey', url: input.link },
+    accent: ACCENT[input.templateSet],
+  };
+}
+
+export function renderInvitation(input: SurveyEmailInput): Promise<RenderedEmail> {
+  const copy = COPY[input.language];
+  return renderBlocks(
+    surveyBlocks(input, copy.invitationSubject(input.surveyTitle), [copy.opening[input.templateSet], copy.invitationBody(input.surveyTitle)]),
   );
 }
 
-export function renderReminder(input: SurveyEmailInput & { reminderNumber: number }): RenderedEmail {
+export function renderReminder(input: SurveyEmailInput & { reminderNumber: number }): Promise<RenderedEmail> {
+  const copy = COPY[input.language];
   const until = formatDate(input.expiresAt, input.language, input.timeZone);
-  if (input.language === 'nl') {
-    return layout(
-      `Herinnering: uw mening over ${input.surveyTitle}`,
-      [
-        `Beste ${input.firstName || 'klant'},`,
-        `Onlangs vroegen wij u om de vragenlijst "${input.surveyTitle}" in te vullen. Uw antwoord helpt ons echt verder.`,
-        `De link is geldig tot en met ${until}.`,
-      ],
-      { label: 'Vragenlijst invullen', url: input.link },
-    );
-  }
-  return layout(
-    `Reminder: your opinion on ${input.surveyTitle}`,
-    [
-      `Dear ${input.firstName || 'customer'},`,
-      `Recently we asked you to take the survey "${input.surveyTitle}". Your answer really helps us.`,
-      `The link is valid until ${until}.`,
-    ],
-    { label: 'Take the survey', url: input.link },
+  const n = Math.max(1, input.reminderNumber);
+  return renderBlocks(
+    surveyBlocks(input, copy.reminderSubject(input.surveyTitle, n), [copy.reminderBody(input.surveyTitle, n, until)]),
   );
 }
 
 export interface EmployeeEmailInput {
   language: EmailLanguage;
+  templateSet: TemplateSet;
   employeeFirstName: string;
   contactName: string;
   surveyTitle: string;
   timeZone: string;
 }
 
-export function renderDetractorNotice(input: EmployeeEmailInput & { npsScore: number; dueAt: Date }): RenderedEmail {
+function employeeBlocks(input: EmployeeEmailInput, subject: string, paragraphs: string[], action?: EmailBlocks['action']): EmailBlocks {
+  const copy = COPY[input.language];
+  return {
+    language: input.language,
+    subject,
+    preheader: paragraphs[0] ?? subject,
+    greeting: copy.dear(input.employeeFirstName || copy.colleague),
+    paragraphs,
+    ...(action ? { action } : {}),
+    footer: [{ text: copy.automaticNotice }],
+    accent: ACCENT[input.templateSet],
+  };
+}
+
+export function renderDetractorNotice(input: EmployeeEmailInput & { npsScore: number; dueAt: Date }): Promise<RenderedEmail> {
+  const copy = COPY[input.language];
   const due = formatDate(input.dueAt, input.language, input.timeZone);
-  if (input.language === 'nl') {
-    return layout(`Terugbelverzoek: ${input.contactName} gaf een ${input.npsScore}`, [
-      `Beste ${input.employeeFirstName || 'collega'},`,
-      `${input.contactName} beantwoordde "${input.surveyTitle}" met een NPS-score van ${input.npsScore}.`,
-      `Er staat een feedbackgesprek voor u klaar; bel alstublieft vóór ${due}.`,
-    ]);
-  }
-  return layout(`Feedback call: ${input.contactName} scored ${input.npsScore}`, [
-    `Dear ${input.employeeFirstName || 'colleague'},`,
-    `${input.contactName} answered "${input.surveyTitle}" with an NPS score of ${input.npsScore}.`,
-    `A feedback call task is waiting for you; please call before ${due}.`,
-  ]);
+  return renderBlocks(
+    employeeBlocks(input, copy.detractorSubject(input.contactName, input.npsScore), copy.detractorBody(input.contactName, input.surveyTitle, input.npsScore, due)),
+  );
 }
 
-export function renderCompletionNotice(input: EmployeeEmailInput & { npsScore: number | null }): RenderedEmail {
-  const score = input.npsScore === null ? '' : ` (NPS ${input.npsScore})`;
-  if (input.language === 'nl') {
-    return layout(`${input.contactName} heeft de vragenlijst ingevuld`, [
-      `Beste ${input.employeeFirstName || 'collega'},`,
-      `${input.contactName} heeft "${input.surveyTitle}" ingevuld${score}.`,
-    ]);
-  }
-  return layout(`${input.contactName} completed the survey`, [
-    `Dear ${input.employeeFirstName || 'colleague'},`,
-    `${input.contactName} completed "${input.surveyTitle}"${score}.`,
-  ]);
+export function renderCompletionNotice(input: EmployeeEmailInput & { npsScore: number | null }): Promise<RenderedEmail> {
+  const copy = COPY[input.language];
+  return renderBlocks(
+    employeeBlocks(input, copy.completionSubject(input.contactName), copy.completionBody(input.contactName, input.surveyTitle, input.npsScore)),
+  );
 }
 
-export function renderBounceNotice(input: EmployeeEmailInput & { emailAddress: string }): RenderedEmail {
-  if (input.language === 'nl') {
-    return layout(`E-mailadres van ${input.contactName} klopt niet`, [
-      `Beste ${input.employeeFirstName || 'collega'},`,
-      `De uitnodiging voor "${input.surveyTitle}" aan ${input.contactName} (${input.emailAddress}) kwam niet aan.`,
-      'Wilt u het e-mailadres van dit contact bijwerken?',
-    ]);
-  }
-  return layout(`Email address of ${input.contactName} bounced`, [
-    `Dear ${input.employeeFirstName || 'colleague'},`,
-    `The invitation for "${input.surveyTitle}" to ${input.contactName} (${input.emailAddress}) bounced.`,
-    "Please update this contact's email address.",
-  ]);
+export function renderBounceNotice(input: EmployeeEmailInput & { emailAddress: string; updateUrl: string }): Promise<RenderedEmail> {
+  const copy = COPY[input.language];
+  return renderBlocks(
+    employeeBlocks(input, copy.bounceSubject(input.contactName), copy.bounceBody(input.contactName, input.surveyTitle, input.emailAddress), {
+      label: copy.updateAddress,
+      url: input.updateUrl,
+    }),
+  );
 }
 
-export function renderFollowUpOverdue(input: EmployeeEmailInput & { taskSubject: string; dueAt: Date }): RenderedEmail {
+export function renderFollowUpOverdue(input: EmployeeEmailInput & { taskSubject: string; dueAt: Date }): Promise<RenderedEmail> {
+  const copy = COPY[input.language];
   const due = formatDate(input.dueAt, input.language, input.timeZone);
-  if (input.language === 'nl') {
-    return layout(`Verlopen: ${input.taskSubject}`, [
-      `Beste ${input.employeeFirstName || 'collega'},`,
-      `Het feedbackgesprek met ${input.contactName} had vóór ${due} moeten plaatsvinden en staat nog open.`,
-    ]);
-  }
-  return layout(`Overdue: ${input.taskSubject}`, [
-    `Dear ${input.employeeFirstName || 'colleague'},`,
-    `The feedback call with ${input.contactName} was due by ${due} and is still open.`,
-  ]);
+  return renderBlocks(employeeBlocks(input, copy.overdueSubject(input.taskSubject), copy.overdueBody(input.contactName, due)));
 }

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDependencies } from '../activities';
+import { emailTaskQueue } from '../workflows/definitions';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -22,6 +23,32 @@ export function createWorker(options: CreateWorkerOptions): Promise<Worker> {
     taskQueue: options.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
     activities: createActivities(options.dependencies),
+    ...options.overrides,
+  });
+}
+
+export interface CreateEmailWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  /** The workflows' task queue; email activities run on its email queue beside it. */
+  taskQueue: string;
+  dependencies: ActivityDependencies;
+  /**
+   * EMAIL_SENDS_PER_SECOND. The server enforces it per task queue across all workers, as long as
+   * every worker of the queue sets the same value.
+   */
+  sendsPerSecond: number;
+  overrides?: Partial<WorkerOptions>;
+}
+
+/** The email worker: activities only, on the email task queue, at most `sendsPerSecond` a second. */
+export function createEmailWorker(options: CreateEmailWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: emailTaskQueue(options.taskQueue),
+    activities: createActivities(options.dependencies),
+    maxTaskQueueActivitiesPerSecond: options.sendsPerSecond,
     ...options.overrides,
   });
 }

@@ -14,7 +14,9 @@ import { isDetractor, isValidNpsScore } from '../domain/nps';
 import { computeSendTime, resolveTimeZone } from '../domain/send-time';
 import {
   changeSettingsUpdate,
+  EMAIL_ACTIVITY_OPTIONS,
   emailBouncedSignal,
+  emailTaskQueue,
   invalidSettingsChange,
   memberStateQuery,
   optedOutSignal,
@@ -32,10 +34,6 @@ const records = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
-const mail = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '15 minutes' },
-});
 
 const DAY = 24 * 60 * 60 * 1000;
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -51,6 +49,8 @@ type StopReason = Extract<MemberStatus, 'Rejected' | 'NPS_Opt_Out' | 'Email_Boun
 export async function campaignMember(input: CampaignMemberInput): Promise<MemberState> {
   const { memberId } = input;
   const workflowId = workflowInfo().workflowId;
+  // Email goes through the rate-limited email queue beside this workflow's own.
+  const mail = proxyActivities<Activities>({ ...EMAIL_ACTIVITY_OPTIONS, taskQueue: emailTaskQueue(workflowInfo().taskQueue) });
   /**
    * `${workflowId}:${kind}:${n}`: a retried send of the same message is delivered once. A member
    * reincluded after an earlier lifecycle that sent mail gets `:${lifecycle}` appended, so its new

@@ -25,6 +25,19 @@ export interface CampaignLaunchInput {
 }
 
 export const memberWorkflowId = (memberId: string): string => `member-${memberId}`;
+
+/**
+ * The task queue email activities run on, beside a workflow's own queue: its workers cap the
+ * activities started per second (maxTaskQueueActivitiesPerSecond), so a 100,000-member launch
+ * never sends faster than the provider allows.
+ */
+export const emailTaskQueue = (taskQueue: string): string => `${taskQueue}-email`;
+
+/** Retry of an email activity; a 429's retry-after overrides the interval (nextRetryDelay). */
+export const EMAIL_ACTIVITY_OPTIONS = {
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '15 minutes' },
+} as const;
 export const launchWorkflowId = (campaignId: string): string => `launch-${campaignId}`;
 
 export interface SurveyCompletedSignal {

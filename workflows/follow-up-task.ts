@@ -1,14 +1,16 @@
 import { condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { followUpClosedSignal, type FollowUpOutcome, type FollowUpTaskInput } from './definitions';
+import {
+  EMAIL_ACTIVITY_OPTIONS,
+  emailTaskQueue,
+  followUpClosedSignal,
+  type FollowUpOutcome,
+  type FollowUpTaskInput,
+} from './definitions';
 
 const { loadFollowUpTask } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-});
-const { notifyEmployee } = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '15 minutes' },
 });
 
 /**
@@ -16,6 +18,7 @@ const { notifyEmployee } = proxyActivities<Activities>({
  * still open when due, the assignee is told it is overdue.
  */
 export async function followUpTask(input: FollowUpTaskInput): Promise<FollowUpOutcome> {
+  const { notifyEmployee } = proxyActivities<Activities>({ ...EMAIL_ACTIVITY_OPTIONS, taskQueue: emailTaskQueue(workflowInfo().taskQueue) });
   let closed = false;
   setHandler(followUpClosedSignal, () => {
     closed = true;

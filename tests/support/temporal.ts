@@ -5,7 +5,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type ActivityDependencies } from '../../activities';
 import { ensureBinary } from '../../temporal/binaries';
-import { workflowsPath } from '../../temporal/worker';
+import { createEmailWorker, workflowsPath } from '../../temporal/worker';
 import { SEARCH_ATTRIBUTE_TYPES } from '../../workflows/search-attributes';
 
 /**
@@ -56,12 +56,21 @@ export async function startWorker(env: TestWorkflowEnvironment, dependencies: Ac
     workflowBundle: await workflowBundle(),
     activities: createActivities(dependencies),
   });
-  const running = worker.run();
+  // Email activities run on their own queue, as in production (unthrottled in tests).
+  const emailWorker = await createEmailWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    dependencies,
+    sendsPerSecond: 1000,
+  });
+  const running = Promise.all([worker.run(), emailWorker.run()]);
   return {
     worker,
     taskQueue,
     async stop() {
       worker.shutdown();
+      emailWorker.shutdown();
       await running;
     },
   };

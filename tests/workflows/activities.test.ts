@@ -52,7 +52,10 @@ describe('idempotent activities', () => {
     const [invitation] = await db().select().from(tables.invitations).where(eq(tables.invitations.id, first.invitationId));
     expect(mails[0]!.text).toContain(`https://nps.example/s/${invitation!.token}`);
     expect(mails[0]!.subject).toBe('Your opinion on Customer satisfaction');
-    expect(mails[0]!.headers['List-Unsubscribe']).toBe(`<https://nps.example/s/${invitation!.token}/unsubscribe>`);
+    expect(mails[0]!.headers['List-Unsubscribe']).toBe(
+      `<https://nps.example/s/${invitation!.token}/unsubscribe>, <mailto:unsubscribe@nps.example?subject=unsubscribe>`,
+    );
+    expect(mails[0]!.headers['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
     expect(mails[0]!.sentAt!.toISOString()).toBe(at);
     expect(invitation!.sentAt!.toISOString()).toBe(at);
   });
