@@ -44,7 +44,7 @@ export default tseslint.config(
     files: ['api/admin-ui/**/*.js'],
     languageOptions: {
       globals: Object.fromEntries(
-        ['window', 'document', 'navigator', 'location', 'history', 'sessionStorage', 'localStorage', 'fetch', 'URLSearchParams', 'Event', 'setTimeout', 'clearTimeout'].map(
+        ['window', 'document', 'navigator', 'location', 'history', 'sessionStorage', 'localStorage', 'fetch', 'URLSearchParams', 'Event', 'DOMParser', 'setTimeout', 'clearTimeout'].map(
           (name) => [name, 'readonly'],
         ),
       ),

@@ -80,9 +80,8 @@ function contentSecurityPolicy(indexHtml: string): string {
     "style-src 'self'",
     "img-src 'self' data:",
     "connect-src 'self'",
-    // The email preview is an srcdoc iframe (sandboxed, no scripts); a link clicked inside it
-    // must not open the respondent's personal form, so no frame may load anything.
-    "frame-src 'none'",
+    // The email preview: an srcdoc iframe, sandboxed without scripts, its links made inert.
+    "frame-src 'self'",
     "base-uri 'none'",
     "form-action 'none'",
     "frame-ancestors 'none'",

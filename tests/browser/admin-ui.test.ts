@@ -43,6 +43,9 @@ interface Seed {
   outboxToken: string;
 }
 
+// Runs in the page (this file is compiled without the DOM library).
+declare const getComputedStyle: (element: unknown) => { fontWeight: string; color: string };
+
 /** The 1st of the month `back` months before the current one, as local YYYY-MM-DD. */
 function monthStart(back: number): string {
   const today = new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE }).format(new Date());
@@ -165,7 +168,12 @@ async function seedData(): Promise<Seed> {
         toAddress: `${people[i]![0]!.toLowerCase()}@klant${i % 3}.example`,
         fromAddress: 'npsflow <surveys@npsflow.local>',
         subject: kind === 'detractor_notice' ? 'Opvolging nodig: detractor Gina Meijer' : 'Hoe hebben wij u geholpen?',
-        html: `<p>Beste klant,</p><p>Wilt u <a href="http://127.0.0.1/s/${outboxToken}${i}">onze vragen</a> beantwoorden?</p>`,
+        // Styled as MJML styles: a <style> block and style attributes.
+        html:
+          `<!doctype html><html><head><style>.greeting { font-weight: 700; }</style></head><body>` +
+          `<div style="background: rgb(244, 246, 249); padding: 24px"><p class="greeting">Beste klant,</p>` +
+          `<p>Wilt u <a style="color: rgb(31, 78, 121)" href="http://127.0.0.1/s/${outboxToken}${i}">onze vragen</a> beantwoorden?</p></div>` +
+          `<script>document.title = 'ran'</script></body></html>`,
         text: `Beste klant,\n\nWilt u onze vragen beantwoorden? http://127.0.0.1/s/${outboxToken}${i}\n`,
         headers: { 'List-Unsubscribe': `<http://127.0.0.1/u/${outboxToken}${i}>` },
         status: 'sent' as const,
@@ -320,12 +328,12 @@ describe('admin UI', () => {
       await page.getByLabel('API key').fill('npsf_not-a-real-key-000000000000');
       await page.getByRole('button', { name: 'Sign in' }).click();
       await expect.poll(() => page.locator('#sign-in-error').innerText()).toContain('This key was not accepted');
+      await shoot(page, 'sign-in', false);
       expect(await page.evaluate(`sessionStorage.getItem('npsflow.adminKey')`)).toBeNull();
 
       await page.getByLabel('API key').fill(TEST_ADMIN_KEY);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.locator('[data-testid="dashboard"]').waitFor();
-      await shoot(page, 'sign-in-done', false);
 
       // A key that stops working: the next call's 401 brings the sign-in form back.
       await page.evaluate(`sessionStorage.setItem('npsflow.adminKey', 'npsf_revoked-key-00000000000000000')`);
@@ -512,6 +520,51 @@ describe('admin UI', () => {
     }
   });
 
+  it('creates a campaign and follows its launch live', async () => {
+    const session = await openSession();
+    const { page } = session;
+    const { db } = t.database;
+    try {
+      await page.goto(`${base}/admin/#/campaigns`);
+      await page.getByRole('button', { name: 'New campaign' }).click();
+      await page.locator('input[name="name"]').fill('Najaarsgolf');
+      await page.getByTestId('new-campaign').locator('select[name="surveyId"]').selectOption(seed.surveyId);
+      await page.getByRole('button', { name: 'Create campaign' }).click();
+      await expect.poll(() => page.url()).toMatch(/#\/campaigns\/[0-9a-f-]{36}$/);
+      const campaignId = page.url().split('/').pop()!;
+      await page.getByText('Launching starts the invitation process for all 0 members.').waitFor();
+
+      const people = await db
+        .insert(tables.contacts)
+        .values(Array.from({ length: 4 }, (_, i) => ({ email: `golf${i}@klant.example`, firstName: `Lid${i}`, lastName: 'Test' })))
+        .returning();
+      const members = await db
+        .insert(tables.campaignMembers)
+        .values(people.map((contact) => ({ campaignId, contactId: contact.id })))
+        .returning();
+      // What the launch workflow does, step by step; the page polls GET /launch meanwhile.
+      await db.update(tables.campaigns).set({ status: 'launching' }).where(eq(tables.campaigns.id, campaignId));
+      await page.reload();
+      const progress = page.getByTestId('launch-progress');
+      await progress.getByText('0 of 4 members started (0%)').waitFor();
+      for (const member of members.slice(0, 2)) {
+        await db.update(tables.campaignMembers).set({ workflowStartedAt: new Date(), status: 'Awaiting_Send' }).where(eq(tables.campaignMembers.id, member.id));
+      }
+      await progress.getByText('2 of 4 members started (50%)').waitFor();
+      expect(await progress.locator('progress').getAttribute('value')).toBe('2');
+      for (const member of members.slice(2)) {
+        await db.update(tables.campaignMembers).set({ workflowStartedAt: new Date(), status: 'Awaiting_Send' }).where(eq(tables.campaignMembers.id, member.id));
+      }
+      await db.update(tables.campaigns).set({ status: 'active', launchedAt: new Date() }).where(eq(tables.campaigns.id, campaignId));
+      await progress.getByText('4 of 4 members started (100%)').waitFor();
+      await page.locator('.page-header').getByText('Active').waitFor();
+      await page.locator('[data-status="Awaiting_Send"]').getByText('4').waitFor();
+      expect(session.problems).toEqual([]);
+    } finally {
+      await session.context.close();
+    }
+  });
+
   it('lists the outbox without personal links and shows them only in a message', async () => {
     const session = await openSession();
     const { page } = session;
@@ -523,6 +576,14 @@ describe('admin UI', () => {
       await page.locator('select[name="kind"]').selectOption('reminder');
       await expect.poll(() => rows.count()).toBe(1);
       await rows.first().getByRole('link').click();
+      // The preview shows the message, with links that go nowhere.
+      const preview = page.frameLocator('iframe.mail-preview');
+      await preview.getByText('Beste klant').waitFor();
+      expect(await preview.getByText('Beste klant').evaluate((element) => getComputedStyle(element).fontWeight)).toBe('700');
+      expect(await preview.getByText('onze vragen').evaluate((element) => getComputedStyle(element).color)).toBe('rgb(31, 78, 121)');
+      expect(await preview.locator('script').count()).toBe(0);
+      expect(await preview.getByText('onze vragen').getAttribute('href')).toBeNull();
+      expect(await preview.getByText('onze vragen').getAttribute('title')).toContain(`/s/${seed.outboxToken}2`);
       await page.getByRole('tab', { name: 'Plain text' }).click();
       expect(await page.getByTestId('mail-body').innerText()).toContain(`/s/${seed.outboxToken}2`);
       expect(session.problems).toEqual([]);

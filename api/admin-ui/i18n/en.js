@@ -237,7 +237,7 @@ export default {
   'outbox.view.html': 'Preview',
   'outbox.view.text': 'Plain text',
   'outbox.view.source': 'HTML source',
-  'outbox.previewHint': 'Shown without scripts or remote content.',
+  'outbox.previewHint': 'Shown without scripts, images from elsewhere or working links.',
   'kind.invitation': 'Invitation',
   'kind.reminder': 'Reminder',
   'kind.detractor_notice': 'Detractor notice',

@@ -237,7 +237,7 @@ export default {
   'outbox.view.html': 'Voorbeeld',
   'outbox.view.text': 'Platte tekst',
   'outbox.view.source': 'HTML-bron',
-  'outbox.previewHint': 'Getoond zonder scripts of externe inhoud.',
+  'outbox.previewHint': 'Getoond zonder scripts, externe afbeeldingen of werkende links.',
   'kind.invitation': 'Uitnodiging',
   'kind.reminder': 'Herinnering',
   'kind.detractor_notice': 'Melding detractor',

@@ -1,5 +1,5 @@
 /* The email outbox (the embedded mail default): what was sent, to whom; bodies only in detail. */
-import { html, useEffect, useLoad, useState } from '../lib.js';
+import { html, useEffect, useLoad, useRef, useState } from '../lib.js';
 import { api } from '../api.js';
 import { t } from '../i18n.js';
 import { formatDateTime } from '../format.js';
@@ -81,6 +81,52 @@ export function OutboxList() {
   `;
 }
 
+/**
+ * The message as the recipient sees it, inside a frame sandboxed without scripts. Email HTML
+ * (MJML) styles itself with style attributes and <style> blocks, which this page's CSP refuses
+ * as markup; so those are lifted out, the rest is parsed (DOMParser runs nothing), made inert — no scripts, forms,
+ * refreshes, and links that go nowhere, because a click must not open (and so mark as opened) the
+ * respondent's personal form — and its styles are applied through the CSSOM, which the CSP
+ * leaves alone. `allow-same-origin` is what lets this page write into the frame.
+ */
+function fillPreview(frame, source) {
+  const doc = frame.contentDocument;
+  if (!doc) return;
+  // Styles are lifted out of the markup before parsing: even parsing them here would trip the CSP.
+  const sheets = [];
+  const markup = source
+    .replace(/<style\b[^>]*>([\s\S]*?)<\/style>/gi, (_whole, css) => {
+      sheets.push(css);
+      return '';
+    })
+    .replace(/(<[a-z][^>]*?\s)style\s*=/gi, '$1data-preview-style=');
+  const parsed = new DOMParser().parseFromString(markup, 'text/html');
+  for (const element of parsed.querySelectorAll('script, style, base, meta, link, form, iframe, object, embed')) element.remove();
+  for (const link of parsed.querySelectorAll('[href]')) {
+    if (link.tagName === 'A') link.setAttribute('title', link.getAttribute('href'));
+    link.removeAttribute('href');
+  }
+  doc.replaceChild(doc.importNode(parsed.documentElement, true), doc.documentElement);
+  for (const element of doc.querySelectorAll('[data-preview-style]')) {
+    element.style.cssText = element.getAttribute('data-preview-style');
+    element.removeAttribute('data-preview-style');
+  }
+  const view = doc.defaultView;
+  doc.adoptedStyleSheets = sheets.map((css) => {
+    const sheet = new view.CSSStyleSheet();
+    sheet.replaceSync(css);
+    return sheet;
+  });
+}
+
+function MailPreview({ source }) {
+  const frame = useRef(null);
+  useEffect(() => {
+    if (frame.current) fillPreview(frame.current, source);
+  }, [source]);
+  return html`<iframe ref=${frame} class="mail-preview" sandbox="allow-same-origin" title=${t('outbox.view.html')} data-testid="mail-preview"></iframe>`;
+}
+
 export function OutboxDetail({ id }) {
   const data = useLoad(() => api(`/api/outbox/${id}`), [id]);
   const [view, setView] = useState('html');
@@ -109,7 +155,7 @@ export function OutboxDetail({ id }) {
         )}
       </div>
       ${view === 'html'
-        ? html`<iframe class="mail-preview" sandbox="" title=${t('outbox.view.html')} srcdoc=${m.html} referrerpolicy="no-referrer"></iframe>
+        ? html`<${MailPreview} source=${m.html} />
             <p class="hint">${t('outbox.previewHint')}</p>`
         : html`<pre class="mail-text" data-testid="mail-body">${view === 'text' ? m.text : m.html}</pre>`}
     </section>
