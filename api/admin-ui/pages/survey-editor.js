@@ -69,6 +69,16 @@ function blankSurvey() {
   };
 }
 
+/** A stored definition with the parts the editor relies on (rows written by hand may lack them). */
+function normalized(definition) {
+  const value = definition && typeof definition === 'object' ? definition : {};
+  return {
+    ...value,
+    languages: Array.isArray(value.languages) && value.languages.length ? value.languages : ['nl', 'en'],
+    pages: Array.isArray(value.pages) ? value.pages : [],
+  };
+}
+
 const allQuestions = (definition) => definition.pages.flatMap((page) => page.questions);
 
 /** Texts without empty entries or other languages; undefined when nothing is left. */
@@ -329,7 +339,7 @@ export function SurveyEditor({ id }) {
 
   useEffect(() => {
     if (!id) return;
-    api(`/api/surveys/${id}`).then(setSurvey, setError);
+    api(`/api/surveys/${id}`).then((loaded) => setSurvey({ ...loaded, definition: normalized(loaded.definition) }), setError);
   }, [id]);
 
   if (!survey) return html`<${PageHeader} title=${t('editor.editTitle')} /><${ErrorNote} error=${error} />${error ? null : html`<${Loading} />`}`;
@@ -343,7 +353,8 @@ export function SurveyEditor({ id }) {
   const updateDefinition = (patch) => update({ definition: { ...definition, ...patch } });
   const updatePage = (p, page) => updateDefinition({ pages: definition.pages.map((x, i) => (i === p ? page : x)) });
   const toggleLanguage = (language, on) => {
-    const next = on ? EDITOR_LANGUAGES.filter((l) => l === language || languages.includes(l)) : languages.filter((l) => l !== language);
+    // Languages the editor does not offer (de, fr) stay as they are.
+    const next = on ? [...languages, language] : languages.filter((l) => l !== language);
     if (next.length === 0) return;
     update({
       defaultLanguage: next.includes(survey.defaultLanguage) ? survey.defaultLanguage : next[0],
@@ -364,7 +375,7 @@ export function SurveyEditor({ id }) {
     };
     try {
       const result = id ? await api(`/api/surveys/${id}`, { method: 'PATCH', body }) : await api('/api/surveys', { method: 'POST', body });
-      setSurvey(result);
+      setSurvey({ ...result, definition: normalized(result.definition) });
       setSaved(true);
       if (!id) navigate(`/surveys/${result.id}`);
     } catch (e) {
@@ -380,7 +391,7 @@ export function SurveyEditor({ id }) {
       ${survey.id
         ? html`<${StatusBadge} status=${survey.status} />
             <span class="muted">${t('surveys.version')} ${survey.currentVersion}</span>
-            <${SurveyActions} survey=${survey} onChange=${setSurvey} onError=${setError} />`
+            <${SurveyActions} survey=${survey} onChange=${(next) => setSurvey({ ...next, definition: normalized(next.definition) })} onError=${setError} />`
         : null}
     <//>
     <form class="editor" onSubmit=${save} novalidate data-testid="survey-editor">
