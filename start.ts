@@ -133,6 +133,7 @@ console.log(
     '  npsflow is running',
     `  API            ${apiUrl}`,
     `  API docs       ${apiUrl}/docs`,
+    `  Admin UI       ${apiUrl}/admin  (sign in with the admin API key)`,
     `  Temporal UI    ${temporal.uiUrl ?? '(external cluster: see your Temporal UI)'}`,
     `  Admin API key  ${adminKey}`,
     `  Data           ${config.home}`,
