@@ -2,6 +2,7 @@ import {
   allHandlersFinished,
   condition,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -30,7 +31,13 @@ import {
 } from './definitions';
 import { CampaignIdAttribute, ContactIdAttribute, MemberStatusAttribute } from './search-attributes';
 
-const records = proxyActivities<Activities>({
+/*
+ * Short PostgreSQL reads and writes run as local activities: in the worker, recorded in the
+ * workflow's own history, with no task-queue round trip through the Temporal server. That
+ * keeps the server's load per member small, which is what limits a large launch. Email stays
+ * a regular activity so the provider's rate limit can be enforced on its task queue.
+ */
+const records = proxyLocalActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
