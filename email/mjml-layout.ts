@@ -85,8 +85,56 @@ function toText(blocks: EmailBlocks): string {
   return `${parts.join('\n\n')}\n\n--\n${footer.join('\n')}\n`;
 }
 
-/** Renders the blocks to HTML (MJML, strict validation) and plain text. */
-export async function renderBlocks(blocks: EmailBlocks): Promise<RenderedEmail> {
+/** Renders the blocks through MJML directly (strict validation): the reference rendering. */
+export async function renderBlocksUncached(blocks: EmailBlocks): Promise<RenderedEmail> {
   const result = await mjml2html(toMjml(blocks), { validationLevel: 'strict', keepComments: false });
   return { subject: blocks.subject, html: result.html, text: toText(blocks) };
+}
+
+/*
+ * MJML compiles at tens of milliseconds per message, which made it the most expensive step of
+ * inviting a member. A message's HTML depends on its shape (language, accent, how many
+ * paragraphs, which links) and on its strings; so each shape is compiled once with numbered
+ * placeholders for the strings, and every message of that shape fills them in, escaped exactly
+ * as the MJML input would have been. A unit test holds the cached output equal to a direct MJML
+ * render.
+ */
+const SLOT_URL = 'https://slot.npsflow.invalid/';
+const SLOT = /(?:https:\/\/slot\.npsflow\.invalid\/)?NPSFSLOT(\d+)X/g;
+const compiledShapes = new Map<string, Promise<string>>();
+
+export async function renderBlocks(blocks: EmailBlocks): Promise<RenderedEmail> {
+  const values: string[] = [];
+  const slot = (value: string) => `NPSFSLOT${values.push(escape(value)) - 1}X`;
+  const urlSlot = (url: string) => `${SLOT_URL}NPSFSLOT${values.push(safeUrl(url)) - 1}X`;
+  const skeleton: EmailBlocks = {
+    language: blocks.language,
+    accent: blocks.accent,
+    subject: slot(blocks.subject),
+    preheader: slot(blocks.preheader),
+    greeting: slot(blocks.greeting),
+    paragraphs: blocks.paragraphs.map(slot),
+    ...(blocks.action ? { action: { label: slot(blocks.action.label), url: urlSlot(blocks.action.url) } } : {}),
+    ...(blocks.afterAction ? { afterAction: blocks.afterAction.map(slot) } : {}),
+    footer: blocks.footer.map((line) => ({
+      text: slot(line.text),
+      ...(line.link ? { link: { label: slot(line.link.label), url: urlSlot(line.link.url) } } : {}),
+    })),
+  };
+  const shape = JSON.stringify([
+    blocks.language,
+    blocks.accent,
+    blocks.paragraphs.length,
+    Boolean(blocks.action),
+    blocks.afterAction?.length ?? -1,
+    blocks.footer.map((line) => Boolean(line.link)),
+  ]);
+  let compiled = compiledShapes.get(shape);
+  if (!compiled) {
+    compiled = Promise.resolve(mjml2html(toMjml(skeleton), { validationLevel: 'strict', keepComments: false })).then((r) => r.html);
+    compiledShapes.set(shape, compiled);
+    compiled.catch(() => compiledShapes.delete(shape));
+  }
+  const html = (await compiled).replace(SLOT, (_match, index: string) => values[Number(index)]!);
+  return { subject: blocks.subject, html, text: toText(blocks) };
 }
