@@ -5,6 +5,7 @@ export default defineConfig({
     // Threads crash the Temporal native bridge and PGlite; one process per file.
     pool: 'forks',
     include: ['tests/**/*.test.ts'],
+    reporters: ['default', './tests/support/summary-reporter.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     fileParallelism: true,
