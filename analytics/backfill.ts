@@ -8,7 +8,8 @@ import { rowsOf } from './counts';
  * (analytics_keys) and definitions as the triggers that keep them current. Used for rows that
  * existed before the triggers, after a change of reporting time zone, and by the benchmark.
  * Writers to the counted tables wait (SHARE lock) so no row is counted twice or missed; readers
- * keep reading the old rollups until the rebuild commits.
+ * keep reading the old rollups until the rebuild commits. Every rebuilt cell goes to shard 0 (the
+ * triggers spread later writes over shards pg_backend_pid() % 16; readers sum the shards).
  */
 
 export interface RebuildResult {
@@ -46,8 +47,8 @@ export async function rebuildRollupsIn(tx: Database | Transaction): Promise<Rebu
   await tx.execute(sql`delete from analytics_response_daily`);
   const responseCells = await countInserted(tx, sql`
     insert into analytics_response_daily
-      (dimension, key, day, responses, promoters, passives, detractors, rating_count, rating_sum, satisfied)
-    select k.dimension, k.key, (r.submitted_at at time zone ${timeZone})::date,
+      (dimension, key, day, shard, responses, promoters, passives, detractors, rating_count, rating_sum, satisfied)
+    select k.dimension, k.key, (r.submitted_at at time zone ${timeZone})::date, 0,
            count(*),
            count(*) filter (where r.nps_score >= 9),
            count(*) filter (where r.nps_score between 7 and 8),
@@ -61,8 +62,8 @@ export async function rebuildRollupsIn(tx: Database | Transaction): Promise<Rebu
 
   await tx.execute(sql`delete from analytics_invitation_daily`);
   const invitationCells = await countInserted(tx, sql`
-    insert into analytics_invitation_daily (dimension, key, day, invited, delivered, completed)
-    select k.dimension, k.key, (coalesce(i.sent_at, i.created_at) at time zone ${timeZone})::date,
+    insert into analytics_invitation_daily (dimension, key, day, shard, invited, delivered, completed)
+    select k.dimension, k.key, (coalesce(i.sent_at, i.created_at) at time zone ${timeZone})::date, 0,
            count(*),
            count(d.invitation_id),
            count(*) filter (where i.status = 'completed')

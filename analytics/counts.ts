@@ -87,7 +87,10 @@ interface RollupSelection {
   group: SQL;
 }
 
-/** The rollup rows that answer (filter, grouping), or undefined when only the raw rows can. */
+/**
+ * The rollup rows that answer (filter, grouping), or undefined when only the raw rows can. A cell
+ * is spread over up to 16 shard rows (one per writing connection's shard); every read sums them.
+ */
 function rollupSelection(filter: AnalyticsFilter, grouping: Grouping): RollupSelection | undefined {
   const filters = activeFilters(filter);
   if (grouping.kind === 'dimension') {

@@ -136,7 +136,11 @@ async function rollupChecksum(db: Database): Promise<string> {
       select md5(string_agg(dimension || key || day || ':' || responses || ',' || promoters || ',' || passives || ',' ||
                  detractors || ',' || rating_count || ',' || satisfied || ',' || round(rating_sum::numeric, 3), ';'
                  order by dimension, key, day)) as sum
-      from analytics_response_daily where responses <> 0`),
+      from (select dimension, key, day, sum(responses) as responses, sum(promoters) as promoters, sum(passives) as passives,
+                   sum(detractors) as detractors, sum(rating_count) as rating_count, sum(satisfied) as satisfied,
+                   sum(rating_sum) as rating_sum
+            from analytics_response_daily group by dimension, key, day) cells
+      where responses <> 0`),
   );
   return row!.sum;
 }
@@ -330,7 +334,8 @@ function writeSection() {
     'local day in the reporting time zone) for all, survey, campaign, channel, request type, client, employee and per-survey',
     'channel / request type. A KPI reads two day ranges of one (dimension, key) from the primary key (≤ 62 rows for a month),',
     'a 12-month trend ≤ 396 rows, whatever the table size. Filter combinations without a cell ("raw rows") aggregate the',
-    'responses through an index instead.',
+    'responses through an index instead. Each cell is spread over up to 16 shard rows (the writing connection\'s',
+    'pg_backend_pid() % 16, so concurrent submits do not queue on one row) that every read sums.',
     '',
     ...lines,
     '',

@@ -18,6 +18,7 @@ import {
   primaryKey,
 } from 'drizzle-orm/pg-core';
 import type { CampaignSettings } from '../domain/campaign-settings';
+import { MEMBER_STATUSES } from '../domain/member-status';
 import type { SurveyDefinition } from '../domain/survey-definition';
 
 /*
@@ -38,22 +39,7 @@ const timestamps = {
 // No_Email (the "empty email address" sendability check).
 // ---------------------------------------------------------------------------------------------
 
-export const memberStatus = pgEnum('member_status', [
-  'New',
-  'Awaiting_Send',
-  'Survey_Not_Started',
-  'Survey_Started',
-  'Survey_Completed',
-  'Survey_Invalid',
-  'Email_Bounced',
-  'Expired',
-  'Rejected',
-  'NPS_Opt_Out',
-  'NPS_No_Send_Rule',
-  'Out_Of_NPS_Scope',
-  'Inactive_Contact',
-  'No_Email',
-]);
+export const memberStatus = pgEnum('member_status', MEMBER_STATUSES);
 
 export const invitationStatus = pgEnum('invitation_status', [
   'not_started',
@@ -423,6 +409,8 @@ export const analyticsResponseDaily = pgTable(
     dimension: text('dimension').notNull(),
     key: text('key').notNull(),
     day: date('day').notNull(),
+    /** Writers spread each cell over shards (pg_backend_pid() % 16) so they never queue on one row; reads sum them. */
+    shard: smallint('shard').notNull().default(0),
     responses: integer('responses').notNull().default(0),
     promoters: integer('promoters').notNull().default(0),
     passives: integer('passives').notNull().default(0),
@@ -431,7 +419,7 @@ export const analyticsResponseDaily = pgTable(
     ratingSum: doublePrecision('rating_sum').notNull().default(0),
     satisfied: integer('satisfied').notNull().default(0),
   },
-  (t) => [primaryKey({ name: 'analytics_response_daily_pk', columns: [t.dimension, t.key, t.day] })],
+  (t) => [primaryKey({ name: 'analytics_response_daily_pk', columns: [t.dimension, t.key, t.day, t.shard] })],
 );
 
 /**
@@ -444,11 +432,13 @@ export const analyticsInvitationDaily = pgTable(
     dimension: text('dimension').notNull(),
     key: text('key').notNull(),
     day: date('day').notNull(),
+    /** As for responses: one row per (cell, shard), summed on read. */
+    shard: smallint('shard').notNull().default(0),
     invited: integer('invited').notNull().default(0),
     delivered: integer('delivered').notNull().default(0),
     completed: integer('completed').notNull().default(0),
   },
-  (t) => [primaryKey({ name: 'analytics_invitation_daily_pk', columns: [t.dimension, t.key, t.day] })],
+  (t) => [primaryKey({ name: 'analytics_invitation_daily_pk', columns: [t.dimension, t.key, t.day, t.shard] })],
 );
 
 /** Invitations with at least one delivery event (no FK: rows outlive deleted invitations harmlessly). */

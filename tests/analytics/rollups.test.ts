@@ -1,9 +1,10 @@
+import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
 import { openDatabase, tables, type Database, type DatabaseHandle } from '../../db';
 import { rebuildRollups, updateSettings } from '../../analytics';
 import { rowsOf } from '../../analytics/counts';
-import { createTestDatabase } from '../support/database';
+import { createTestDatabase, postgresReachable, type TestDatabase } from '../support/database';
 import {
   addCampaign,
   addClient,
@@ -27,15 +28,19 @@ async function rollupSnapshot(db: Database): Promise<{ responses: Cell[]; invita
   // Cells whose counts went back to zero are equivalent to absent ones.
   const responses = rowsOf<Cell>(
     await db.execute(sql`
-      select dimension, key, day::text as day, responses, promoters, passives, detractors, rating_count,
-             round(rating_sum::numeric, 6)::text as rating_sum, satisfied
-      from analytics_response_daily where responses <> 0 or rating_count <> 0
+      select dimension, key, day::text as day, sum(responses)::int as responses, sum(promoters)::int as promoters,
+             sum(passives)::int as passives, sum(detractors)::int as detractors, sum(rating_count)::int as rating_count,
+             round(sum(rating_sum)::numeric, 6)::text as rating_sum, sum(satisfied)::int as satisfied
+      from analytics_response_daily group by dimension, key, day
+      having sum(responses) <> 0 or sum(rating_count) <> 0
       order by dimension, key, day`),
   );
   const invitations = rowsOf<Cell>(
     await db.execute(sql`
-      select dimension, key, day::text as day, invited, delivered, completed
-      from analytics_invitation_daily where invited <> 0 or delivered <> 0 or completed <> 0
+      select dimension, key, day::text as day, sum(invited)::int as invited, sum(delivered)::int as delivered,
+             sum(completed)::int as completed
+      from analytics_invitation_daily group by dimension, key, day
+      having sum(invited) <> 0 or sum(delivered) <> 0 or sum(completed) <> 0
       order by dimension, key, day`),
   );
   return { responses, invitations };
@@ -139,7 +144,7 @@ function suite(name: string, open: () => Promise<DatabaseHandle & { destroy?: ()
       const [id] = await addResponses(db, [{ surveyId: fixture.survey, at: '2026-03-28T23:30:00Z', nps: 9, channel: 'kiosk' }]);
       const dayOf = async () =>
         rowsOf<{ day: string }>(
-          await db.execute(sql`select day::text as day from analytics_response_daily where dimension = 'channel' and key = 'kiosk' and responses > 0`),
+          await db.execute(sql`select day::text as day from analytics_response_daily where dimension = 'channel' and key = 'kiosk' group by day having sum(responses) > 0`),
         ).map((row) => row.day);
       expect(await dayOf()).toEqual(['2026-03-29']);
       const updated = await updateSettings(db, { timeZone: 'UTC' });
@@ -178,7 +183,7 @@ function suite(name: string, open: () => Promise<DatabaseHandle & { destroy?: ()
       await db.insert(tables.emailEvents).values(event('e3', 'delivered'));
       const delivered = async () =>
         rowsOf<{ invited: number; delivered: number }>(
-          await db.execute(sql`select invited, delivered from analytics_invitation_daily where dimension = 'campaign' and key = ${campaign}`),
+          await db.execute(sql`select sum(invited)::int as invited, sum(delivered)::int as delivered from analytics_invitation_daily where dimension = 'campaign' and key = ${campaign} group by day`),
         );
       expect(await delivered()).toEqual([{ invited: 1, delivered: 1 }]);
       const kept = await rollupSnapshot(db);
@@ -193,4 +198,95 @@ suite('PGlite', async () => {
   const handle = await openDatabase('memory://');
   await handle.migrate();
   return handle;
+});
+
+/*
+ * Concurrent submits must not queue on the rollup rows: each connection upserts its own shard
+ * (pg_backend_pid() % 16) of a cell. Two open transactions each complete an invitation and insert
+ * a response for the same survey, channel and day (the same 'all' / survey / channel cells); B,
+ * with a short lock_timeout, must commit while A still holds its row locks.
+ */
+describe.runIf(await postgresReachable())('rollup writes on PostgreSQL', () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await database?.destroy();
+  });
+
+  it('do not make concurrent transactions wait on each other\'s row locks', async () => {
+    const { db } = database;
+    const survey = await addSurvey(db, 'Concurrent');
+    const at = '2026-06-01T10:00:00Z';
+    const invitations = await addInvitations(db, many(2, () => ({ surveyId: survey, at, channel: 'web' })));
+
+    // Two connections on different shards (two backends share one in 1 of 16 cases: open another).
+    const clients: postgres.Sql[] = [];
+    const shards = new Set<number>();
+    try {
+      while (clients.length < 2) {
+        const client = postgres(database.url, { max: 1, onnotice: () => {} });
+        const [row] = await client<{ shard: number }[]>`select pg_backend_pid() % 16 as shard`;
+        const shard = row!.shard;
+        if (shards.has(shard)) {
+          await client.end();
+          continue;
+        }
+        shards.add(shard);
+        clients.push(client);
+      }
+      const [a, b] = clients as [postgres.Sql, postgres.Sql];
+      const submit = (tx: postgres.TransactionSql, invitation: string) => tx`
+        with claimed as (
+          update invitations set status = 'completed', completed_at = ${at} where id = ${invitation} returning id
+        )
+        insert into responses (invitation_id, survey_id, survey_version, channel, language, answers, nps_score, submitted_at)
+        select id, ${survey}, 1, 'web', 'nl', '{"nps": 9}'::jsonb, 9, ${at} from claimed`;
+
+      let releaseA!: () => void;
+      const aMayCommit = new Promise<void>((resolve) => (releaseA = resolve));
+      let aInserted!: () => void;
+      const aHoldsLocks = new Promise<void>((resolve) => (aInserted = resolve));
+      let bCommitted = false;
+      const txA = a.begin(async (tx) => {
+        await submit(tx, invitations[0]!);
+        aInserted();
+        await aMayCommit;
+      });
+      await aHoldsLocks;
+      try {
+        await b.begin(async (tx) => {
+          await tx`set local lock_timeout = '500ms'`;
+          await submit(tx, invitations[1]!);
+        });
+        bCommitted = true;
+      } finally {
+        releaseA();
+        await txA;
+      }
+      expect(bCommitted).toBe(true);
+
+      const cells = rowsOf<{ dimension: string; shards: number; responses: number; completed: number }>(
+        await db.execute(sql`
+          select r.dimension, count(*)::int as shards, sum(r.responses)::int as responses,
+                 (select sum(i.completed)::int from analytics_invitation_daily i
+                  where i.dimension = r.dimension and i.key = r.key and i.day = r.day) as completed
+          from analytics_response_daily r
+          where r.dimension in ('all', 'survey', 'channel') and r.day = '2026-06-01'
+          group by r.dimension, r.key, r.day order by 1`),
+      );
+      expect(cells).toEqual([
+        { dimension: 'all', shards: 2, responses: 2, completed: 2 },
+        { dimension: 'channel', shards: 2, responses: 2, completed: 2 },
+        { dimension: 'survey', shards: 2, responses: 2, completed: 2 },
+      ]);
+      // Reads sum the shards: the report path sees one cell.
+      const kept = await rollupSnapshot(db);
+      await rebuildRollups(db);
+      expect(await rollupSnapshot(db)).toEqual(kept);
+    } finally {
+      await Promise.all(clients.map((client) => client.end()));
+    }
+  });
 });
