@@ -3,7 +3,7 @@ import path from 'node:path';
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from './api/app';
 import { registerApiKey, rotateGeneratedKey } from './api/api-keys';
-import { ConfigError, loadConfig } from './config';
+import { loadConfigOrExit } from './config';
 import { openDatabase } from './db';
 import { ensureBinary } from './temporal/binaries';
 import { connectClient, connectWorker } from './temporal/connection';
@@ -29,16 +29,7 @@ async function timed<T>(name: string, phase: () => Promise<T>): Promise<T> {
   return result;
 }
 
-let config;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (error instanceof ConfigError) {
-    console.error(error.message);
-    process.exit(1);
-  }
-  throw error;
-}
+const config = loadConfigOrExit();
 mkdirSync(config.home, { recursive: true });
 const home = config.home;
 const temporalConfig = config.temporal;

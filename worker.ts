@@ -1,5 +1,5 @@
 import closeWithGrace from 'close-with-grace';
-import { ConfigError, loadConfig } from './config';
+import { loadConfigOrExit } from './config';
 import { openDatabase } from './db';
 import { connectWorker } from './temporal/connection';
 import { installTemporalRuntime } from './temporal/runtime';
@@ -10,29 +10,14 @@ import { createMailer } from './email';
  * The production worker process: PostgreSQL (DATABASE_URL) and an existing Temporal cluster
  * (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TLS / API key). Runs workflows and activities only.
  */
-function configOrExit() {
-  try {
-    const config = loadConfig();
-    if (config.usesEmbeddedDatabase) {
-      throw new ConfigError([{ variable: 'DATABASE_URL', message: 'a postgres:// URL is required when the worker runs as its own process' }]);
-    }
-    if (!config.temporal.address) {
-      throw new ConfigError([{ variable: 'TEMPORAL_ADDRESS', message: 'required when the worker runs as its own process (host:port)' }]);
-    }
-    return { ...config, temporalAddress: config.temporal.address };
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
-}
-
-const config = configOrExit();
+const config = loadConfigOrExit((c) => [
+  c.usesEmbeddedDatabase && { variable: 'DATABASE_URL', message: 'a postgres:// URL is required when the worker runs as its own process' },
+  !c.temporal.address && { variable: 'TEMPORAL_ADDRESS', message: 'required when the worker runs as its own process (host:port)' },
+]);
+const temporalAddress = config.temporal.address!;
 installTemporalRuntime('INFO');
 const database = await openDatabase(config.databaseUrl);
-const connection = await connectWorker(config.temporal, config.temporalAddress);
+const connection = await connectWorker(config.temporal, temporalAddress);
 const dependencies = {
   db: database.db,
   publicBaseUrl: config.publicBaseUrl,

@@ -1,5 +1,5 @@
 import closeWithGrace from 'close-with-grace';
-import { ConfigError, loadConfig } from '../config';
+import { loadConfigOrExit } from '../config';
 import { openDatabase } from '../db';
 import { connectClient } from '../temporal/connection';
 import { registerApiKey } from './api-keys';
@@ -10,29 +10,16 @@ import { buildApp } from './app';
  * (TEMPORAL_ADDRESS) and an admin key from ADMIN_API_KEY. Migrations run separately
  * (`npm run migrate`, the compose `migrate` service).
  */
-function configOrExit() {
-  try {
-    const config = loadConfig();
-    const missing = [
-      config.usesEmbeddedDatabase && { variable: 'DATABASE_URL', message: 'a postgres:// URL is required for the standalone API' },
-      !config.temporal.address && { variable: 'TEMPORAL_ADDRESS', message: 'required for the standalone API (host:port)' },
-      !config.adminApiKey && { variable: 'ADMIN_API_KEY', message: 'required for the standalone API (at least 24 characters)' },
-    ].filter((x): x is { variable: string; message: string } => Boolean(x));
-    if (missing.length) throw new ConfigError(missing);
-    return { ...config, temporalAddress: config.temporal.address!, adminApiKey: config.adminApiKey! };
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
-}
-
-const config = configOrExit();
+const config = loadConfigOrExit((c) => [
+  c.usesEmbeddedDatabase && { variable: 'DATABASE_URL', message: 'a postgres:// URL is required for the standalone API' },
+  !c.temporal.address && { variable: 'TEMPORAL_ADDRESS', message: 'required for the standalone API (host:port)' },
+  !c.adminApiKey && { variable: 'ADMIN_API_KEY', message: 'required for the standalone API (at least 24 characters)' },
+]);
+const temporalAddress = config.temporal.address!;
+const adminApiKey = config.adminApiKey!;
 const database = await openDatabase(config.databaseUrl);
-await registerApiKey(database.db, 'ADMIN_API_KEY', config.adminApiKey);
-const client = await connectClient(config.temporal, config.temporalAddress);
+await registerApiKey(database.db, 'ADMIN_API_KEY', adminApiKey);
+const client = await connectClient(config.temporal, temporalAddress);
 const app = await buildApp({ config, db: database.db, temporal: { client, taskQueue: config.temporal.taskQueue } });
 await app.listen({ port: config.port, host: config.host });
 

@@ -169,6 +169,27 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   };
 }
 
+export type ConfigIssue = ConfigError['issues'][number];
+
+/**
+ * The configuration of a process, or — when a variable is bad or `requirements` finds one
+ * missing — the message naming each variable on stderr and exit code 1.
+ */
+export function loadConfigOrExit(requirements: (config: Config) => (ConfigIssue | false)[] = () => []): Config {
+  try {
+    const config = loadConfig();
+    const missing = requirements(config).filter((issue): issue is ConfigIssue => issue !== false);
+    if (missing.length) throw new ConfigError(missing);
+    return config;
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
 /** A fresh admin key: 32 random bytes, URL-safe. */
 export function generateApiKey(): string {
   return `npsf_${randomBytes(32).toString('base64url')}`;
