@@ -9,8 +9,7 @@ import { ensureBinary } from './temporal/binaries';
 import { connectClient, connectWorker } from './temporal/connection';
 import { startDevServer, type DevServer } from './temporal/dev-server';
 import { installTemporalRuntime } from './temporal/runtime';
-import { createEmailWorker, createWorker } from './temporal/worker';
-import { createMailer } from './email';
+import { createNpsflowWorkers } from './temporal/worker';
 import { cachedWorkflowBundle } from './temporal/workflow-bundle';
 
 /**
@@ -71,32 +70,18 @@ say(`Temporal ${devServer ? 'dev server' : 'cluster'} at ${temporal.address}`);
 say(`database ready (${database.driver === 'pglite' ? `PGlite in ${config.databaseUrl}` : 'PostgreSQL'})`);
 
 installTemporalRuntime();
-const { workerConnection, client, worker, emailWorker } = await timed('worker', async () => {
+const { workerConnection, client, workers } = await timed('worker', async () => {
   const workerConnection = await connectWorker(temporalConfig, temporal.address);
   const client = await connectClient(temporalConfig, temporal.address);
-  const dependencies = {
-    db: database.db,
-    publicBaseUrl: config.publicBaseUrl,
-    mailer: createMailer(database.db, config.email),
-    unsubscribeAddress: config.email.unsubscribeAddress,
-  };
-  const worker = await createWorker({
+  const workers = await createNpsflowWorkers({
     connection: workerConnection,
-    namespace: temporalConfig.namespace,
-    taskQueue: temporalConfig.taskQueue,
-    dependencies,
+    config,
+    db: database.db,
     workflowBundle: { codePath: bundle.codePath },
   });
-  const emailWorker = await createEmailWorker({
-    connection: workerConnection,
-    namespace: temporalConfig.namespace,
-    taskQueue: temporalConfig.taskQueue,
-    dependencies,
-    sendsPerSecond: config.email.sendsPerSecond,
-  });
-  return { workerConnection, client, worker, emailWorker };
+  return { workerConnection, client, workers };
 });
-const workerRun = Promise.all([worker.run(), emailWorker.run()]);
+const workerRun = workers.run();
 say(`worker polling task queue "${temporalConfig.taskQueue}"${bundle.reused ? ' (cached workflow bundle)' : ''}`);
 say(`email via ${config.email.resendApiKey ? 'Resend' : 'the outbox table'}, at most ${config.email.sendsPerSecond}/s`);
 
@@ -138,8 +123,7 @@ closeWithGrace({ delay: 20_000 }, async ({ err, signal }) => {
   if (err) console.error(err);
   say(`shutting down${signal ? ` (${signal})` : ''}`);
   await app.close();
-  worker.shutdown();
-  emailWorker.shutdown();
+  workers.shutdown();
   await workerRun;
   await workerConnection.close();
   await client.connection.close();

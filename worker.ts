@@ -3,8 +3,7 @@ import { loadConfigOrExit } from './config';
 import { openDatabase } from './db';
 import { connectWorker } from './temporal/connection';
 import { installTemporalRuntime } from './temporal/runtime';
-import { createEmailWorker, createWorker } from './temporal/worker';
-import { createMailer } from './email';
+import { createNpsflowWorkers } from './temporal/worker';
 
 /**
  * The production worker process: PostgreSQL (DATABASE_URL) and an existing Temporal cluster
@@ -18,33 +17,18 @@ const temporalAddress = config.temporal.address!;
 installTemporalRuntime('INFO');
 const database = await openDatabase(config.databaseUrl);
 const connection = await connectWorker(config.temporal, temporalAddress);
-const dependencies = {
-  db: database.db,
-  publicBaseUrl: config.publicBaseUrl,
-  mailer: createMailer(database.db, config.email),
-  unsubscribeAddress: config.email.unsubscribeAddress,
-};
-const worker = await createWorker({
+// The workflow worker, and the email worker capped at EMAIL_SENDS_PER_SECOND across all workers.
+const workers = await createNpsflowWorkers({
   connection,
-  namespace: config.temporal.namespace,
-  taskQueue: config.temporal.taskQueue,
-  dependencies,
+  config,
+  db: database.db,
   ...(config.temporal.workflowBundlePath ? { workflowBundle: { codePath: config.temporal.workflowBundlePath } } : {}),
 });
-// Email activities on their own queue, capped at EMAIL_SENDS_PER_SECOND across all workers.
-const emailWorker = await createEmailWorker({
-  connection,
-  namespace: config.temporal.namespace,
-  taskQueue: config.temporal.taskQueue,
-  dependencies,
-  sendsPerSecond: config.email.sendsPerSecond,
-});
-const running = Promise.all([worker.run(), emailWorker.run()]);
+const running = workers.run();
 
 closeWithGrace({ delay: 30_000 }, async ({ err }) => {
   if (err) console.error(err);
-  worker.shutdown();
-  emailWorker.shutdown();
+  workers.shutdown();
   await running;
   await connection.close();
   await database.close();

@@ -1,6 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDependencies } from '../activities';
+import type { Config } from '../config';
+import type { Database } from '../db';
+import { createMailer } from '../email';
 import { emailTaskQueue } from '../workflows/definitions';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -51,4 +54,41 @@ export function createEmailWorker(options: CreateEmailWorkerOptions): Promise<Wo
     maxTaskQueueActivitiesPerSecond: options.sendsPerSecond,
     ...options.overrides,
   });
+}
+
+export interface NpsflowWorkers {
+  /** Runs both workers until shutdown. */
+  run(): Promise<void>;
+  shutdown(): void;
+}
+
+/**
+ * What a worker process runs: the workflow worker and the rate-limited email worker over the
+ * same connection and dependencies (the mailer chosen from the configuration).
+ */
+export async function createNpsflowWorkers(options: {
+  connection: NativeConnection;
+  config: Config;
+  db: Database;
+  workflowBundle?: WorkerOptions['workflowBundle'];
+}): Promise<NpsflowWorkers> {
+  const { connection, config } = options;
+  const dependencies: ActivityDependencies = {
+    db: options.db,
+    publicBaseUrl: config.publicBaseUrl,
+    mailer: createMailer(options.db, config.email),
+    unsubscribeAddress: config.email.unsubscribeAddress,
+  };
+  const common = { connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, dependencies };
+  const worker = await createWorker({ ...common, ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}) });
+  const emailWorker = await createEmailWorker({ ...common, sendsPerSecond: config.email.sendsPerSecond });
+  return {
+    run: async () => {
+      await Promise.all([worker.run(), emailWorker.run()]);
+    },
+    shutdown: () => {
+      worker.shutdown();
+      emailWorker.shutdown();
+    },
+  };
 }
