@@ -36,3 +36,19 @@ export interface SendResult {
 export interface Mailer {
   send(message: EmailMessage): Promise<SendResult>;
 }
+
+/** The email_outbox columns every mailer records for a message, whatever its provider. */
+export function outboxColumns(message: EmailMessage, from: string) {
+  return {
+    idempotencyKey: message.idempotencyKey,
+    kind: message.kind,
+    toAddress: message.to,
+    fromAddress: from,
+    subject: message.subject,
+    html: message.html,
+    text: message.text,
+    headers: message.headers ?? {},
+    contactId: message.contactId ?? null,
+    memberId: message.memberId ?? null,
+  };
+}

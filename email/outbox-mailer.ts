@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { tables, type Database } from '../db';
-import type { EmailMessage, Mailer, SendResult } from './mailer';
+import { outboxColumns, type EmailMessage, type Mailer, type SendResult } from './mailer';
 
 export interface OutboxMailerOptions {
   from?: string;
@@ -29,18 +29,9 @@ export class OutboxMailer implements Mailer {
     const [inserted] = await this.db
       .insert(tables.emailOutbox)
       .values({
-        idempotencyKey: message.idempotencyKey,
-        kind: message.kind,
-        toAddress: message.to,
-        fromAddress: this.from,
-        subject: message.subject,
-        html: message.html,
-        text: message.text,
-        headers: message.headers ?? {},
+        ...outboxColumns(message, this.from),
         status: 'sent',
         provider: 'outbox',
-        contactId: message.contactId ?? null,
-        memberId: message.memberId ?? null,
         sentAt: message.sentAt ?? this.now(),
       })
       .onConflictDoNothing({ target: tables.emailOutbox.idempotencyKey })

@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { and, eq, ne } from 'drizzle-orm';
 import { Resend } from 'resend';
 import { tables, type Database } from '../db';
-import type { EmailMessage, Mailer, SendResult } from './mailer';
+import { outboxColumns, type EmailMessage, type Mailer, type SendResult } from './mailer';
 
 export interface ResendMailerOptions {
   apiKey: string;
@@ -90,18 +90,9 @@ export class ResendMailer implements Mailer {
     const [inserted] = await this.db
       .insert(o)
       .values({
-        idempotencyKey: message.idempotencyKey,
-        kind: message.kind,
-        toAddress: message.to,
-        fromAddress: this.from,
-        subject: message.subject,
-        html: message.html,
-        text: message.text,
-        headers: message.headers ?? {},
+        ...outboxColumns(message, this.from),
         status: 'queued',
         provider: 'resend',
-        contactId: message.contactId ?? null,
-        memberId: message.memberId ?? null,
       })
       .onConflictDoNothing({ target: o.idempotencyKey })
       .returning({ id: o.id, status: o.status });
