@@ -1,3 +1,5 @@
+import { and, eq, gt, or, type SQL } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
 import { badRequest } from './errors';
 
 /** Keyset cursor over (created_at, id): stable under inserts, cheap on an index. */
@@ -25,4 +27,13 @@ export function pageOf<T extends { createdAt: Date; id: string }>(rows: T[], lim
   const items = rows.slice(0, limit);
   const last = items.at(-1);
   return { items, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+}
+
+/**
+ * The keyset predicate "after this cursor" over a table's (created_at, id), or undefined on the
+ * first page. A bad cursor is a 400.
+ */
+export function afterCursor(createdAt: PgColumn, id: PgColumn, cursor: string | undefined): SQL | undefined {
+  const after = decodeCursor(cursor);
+  return after ? or(gt(createdAt, after.createdAt), and(eq(createdAt, after.createdAt), gt(id, after.id))) : undefined;
 }

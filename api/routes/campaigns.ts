@@ -1,4 +1,4 @@
-import { and, asc, count, eq, gt, inArray, isNotNull, or, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, isNotNull, type SQL } from 'drizzle-orm';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { startCampaignLaunch } from '../../campaigns';
 import { tables, type Database } from '../../db';
@@ -6,7 +6,7 @@ import { resolveCampaignSettings, type CampaignSettings } from '../../domain/cam
 import { changeSettingsUpdate, memberWorkflowId, type ChangeSettingsInput } from '../../workflows/definitions';
 import { eachWithConcurrency } from '../campaign-members';
 import { ApiError, badRequest, conflict, FOREIGN_KEY_VIOLATION, notFound, sqlState } from '../errors';
-import { decodeCursor, pageOf } from '../pagination';
+import { afterCursor, pageOf } from '../pagination';
 import { Campaign, CampaignInput, CampaignListQuery, CampaignPatch, SettingsChange } from '../schemas/campaigns';
 import { IdParams, Page, errorResponses } from '../schemas/common';
 import type { TemporalHandle } from '../app';
@@ -123,14 +123,12 @@ export const campaignRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { tags, security, querystring: CampaignListQuery, response: { 200: Page(Campaign), ...errorResponses } } },
     async (request) => {
       const { limit = 50, cursor, surveyId, mode, status } = request.query;
-      const after = decodeCursor(cursor);
+      const after = afterCursor(campaigns.createdAt, campaigns.id, cursor);
       const filters: (SQL | undefined)[] = [
         surveyId ? eq(campaigns.surveyId, surveyId) : undefined,
         mode ? eq(campaigns.mode, mode) : undefined,
         status ? eq(campaigns.status, status) : undefined,
-        after
-          ? or(gt(campaigns.createdAt, after.createdAt), and(eq(campaigns.createdAt, after.createdAt), gt(campaigns.id, after.id)))
-          : undefined,
+        after,
       ];
       const rows = await app.db
         .select()

@@ -1,9 +1,9 @@
-import { and, asc, eq, gt, ilike, or, type SQL } from 'drizzle-orm';
+import { and, asc, eq, ilike, or, type SQL } from 'drizzle-orm';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { tables } from '../../db';
 import { contactWriteError } from '../contact-errors';
 import { notFound } from '../errors';
-import { decodeCursor, pageOf } from '../pagination';
+import { afterCursor, pageOf } from '../pagination';
 import { Client, ClientInput, ClientListQuery, ClientPatch } from '../schemas/clients';
 import { IdParams, Page, errorResponses } from '../schemas/common';
 
@@ -74,7 +74,7 @@ export const clientRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { tags, security, querystring: ClientListQuery, response: { 200: Page(Client), ...errorResponses } } },
     async (request) => {
       const { limit = 50, cursor, q, externalRef, frontlineEmployeeId } = request.query;
-      const after = decodeCursor(cursor);
+      const after = afterCursor(clients.createdAt, clients.id, cursor);
       const filters: (SQL | undefined)[] = [];
       if (q) {
         const pattern = `%${q.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
@@ -82,9 +82,7 @@ export const clientRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
       if (externalRef) filters.push(eq(clients.externalRef, externalRef));
       if (frontlineEmployeeId) filters.push(eq(clients.frontlineEmployeeId, frontlineEmployeeId));
-      if (after) {
-        filters.push(or(gt(clients.createdAt, after.createdAt), and(eq(clients.createdAt, after.createdAt), gt(clients.id, after.id))));
-      }
+      filters.push(after);
       const rows = await app.db
         .select()
         .from(clients)

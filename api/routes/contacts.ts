@@ -1,10 +1,10 @@
-import { and, asc, eq, gt, ilike, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { tables } from '../../db';
 import { contactWriteError } from '../contact-errors';
 import { normaliseContactFields, type FieldProblem } from '../contact-values';
 import { badRequest, notFound } from '../errors';
-import { decodeCursor, pageOf } from '../pagination';
+import { afterCursor, pageOf } from '../pagination';
 import { IdParams, Page, errorResponses } from '../schemas/common';
 import { Contact, ContactInput, ContactListQuery, ContactPatch } from '../schemas/contacts';
 import { contactImportRoutes } from './contact-import';
@@ -104,7 +104,7 @@ export const contactRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const { limit = 50, cursor, q, email, externalRef, clientId, frontlineEmployeeId, optedOut, inactive, outOfScope, language } =
         request.query;
-      const after = decodeCursor(cursor);
+      const after = afterCursor(contacts.createdAt, contacts.id, cursor);
       const filters: (SQL | undefined)[] = [];
       if (q) {
         const pattern = likePattern(q);
@@ -119,11 +119,7 @@ export const contactRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (inactive !== undefined) filters.push(eq(contacts.inactive, inactive));
       if (outOfScope !== undefined) filters.push(eq(contacts.outOfScope, outOfScope));
       if (language) filters.push(eq(contacts.language, language.toLowerCase()));
-      if (after) {
-        filters.push(
-          or(gt(contacts.createdAt, after.createdAt), and(eq(contacts.createdAt, after.createdAt), gt(contacts.id, after.id))),
-        );
-      }
+      filters.push(after);
       const rows = await app.db
         .select()
         .from(contacts)

@@ -1,8 +1,8 @@
-import { and, asc, eq, gt, ilike, or, type SQL } from 'drizzle-orm';
+import { and, asc, eq, ilike, or, type SQL } from 'drizzle-orm';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { tables } from '../../db';
 import { conflict, notFound, sqlState, UNIQUE_VIOLATION } from '../errors';
-import { decodeCursor, pageOf } from '../pagination';
+import { afterCursor, pageOf } from '../pagination';
 import { IdParams, Page, PageQuery, errorResponses } from '../schemas/common';
 import { Employee, EmployeeInput, EmployeePatch } from '../schemas/employees';
 import { employeeImportRoutes } from './employee-import';
@@ -87,18 +87,14 @@ export const employeeRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { limit = 50, cursor, q, active } = request.query;
-      const after = decodeCursor(cursor);
+      const after = afterCursor(employees.createdAt, employees.id, cursor);
       const filters: (SQL | undefined)[] = [];
       if (q) {
         const pattern = `%${q.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
         filters.push(or(ilike(employees.email, pattern), ilike(employees.firstName, pattern), ilike(employees.lastName, pattern)));
       }
       if (active !== undefined) filters.push(eq(employees.active, active));
-      if (after) {
-        filters.push(
-          or(gt(employees.createdAt, after.createdAt), and(eq(employees.createdAt, after.createdAt), gt(employees.id, after.id))),
-        );
-      }
+      filters.push(after);
       const rows = await app.db
         .select()
         .from(employees)

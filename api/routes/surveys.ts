@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { and, asc, eq, gt, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, ilike, inArray, sql, type SQL } from 'drizzle-orm';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { tables, type Database } from '../../db';
 import { checkDefinition, type SurveyDefinition } from '../../domain/survey-definition';
 import { ApiError, badRequest, conflict, FOREIGN_KEY_VIOLATION, notFound, sqlState } from '../errors';
-import { decodeCursor, pageOf } from '../pagination';
+import { afterCursor, pageOf } from '../pagination';
 import { IdParams, Page, PageQuery, errorResponses } from '../schemas/common';
 import { Link, LinkInput, Survey, SurveyInput, SurveyPatch, SurveyStatus, SurveySummary, SurveyVersion } from '../schemas/surveys';
 
@@ -62,7 +62,7 @@ const TRANSITIONS: Record<'activate' | 'close' | 'archive', { from: Status[]; to
 
 /** Surveys: definitions with versions, lifecycle, and one-off response links. */
 export const surveyRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.addHook('preHandler', app.requireAdmin);
+  app.addHook('onRequest', app.requireAdmin);
   const tags = ['surveys'];
   const security = [{ bearer: [] }];
 
@@ -214,15 +214,13 @@ export const surveyRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { limit = 50, cursor, status, channel, requestType, q } = request.query;
-      const after = decodeCursor(cursor);
+      const after = afterCursor(surveys.createdAt, surveys.id, cursor);
       const filters: (SQL | undefined)[] = [];
       if (status) filters.push(eq(surveys.status, status));
       if (channel) filters.push(sql`${channel} = any(${surveys.channels})`);
       if (requestType) filters.push(sql`${requestType} = any(${surveys.requestTypes})`);
       if (q) filters.push(ilike(surveys.title, `%${q.replace(/[%_\\]/g, (c) => `\\${c}`)}%`));
-      if (after) {
-        filters.push(or(gt(surveys.createdAt, after.createdAt), and(eq(surveys.createdAt, after.createdAt), gt(surveys.id, after.id))));
-      }
+      filters.push(after);
       const rows = await app.db
         .select()
         .from(surveys)
