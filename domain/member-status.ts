@@ -1,6 +1,7 @@
 /**
- * Where a campaign member stands (second seed, section 9), plus Expired and No_Email. The same
- * list as the `member_status` enum in db/schema.ts; a unit test keeps the two in step.
+ * Where a campaign member stands (second seed, section 9), plus Expired and No_Email. The
+ * `member_status` enum in db/schema.ts is built from this list; a unit test checks the committed
+ * migrations create the same values.
  */
 export const MEMBER_STATUSES = [
   'New',
@@ -37,14 +38,9 @@ export type IneligibleStatus = (typeof INELIGIBLE_STATUSES)[number];
 export const TERMINAL_STATUSES: ReadonlySet<MemberStatus> = new Set<MemberStatus>([
   'Survey_Completed',
   'Survey_Invalid',
-  'Email_Bounced',
   'Expired',
   'Rejected',
-  'NPS_Opt_Out',
-  'NPS_No_Send_Rule',
-  'Out_Of_NPS_Scope',
-  'Inactive_Contact',
-  'No_Email',
+  ...INELIGIBLE_STATUSES,
 ]);
 
 export function isTerminalStatus(status: MemberStatus): boolean {
