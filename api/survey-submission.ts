@@ -2,6 +2,7 @@ import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import { tables, type Database } from '../db';
 import { scoreResponse, type Answers, type SurveyDefinition } from '../domain/survey-definition';
+import { createBatcher } from '../db/batching';
 import { sqlState, UNIQUE_VIOLATION } from './errors';
 import type { TemporalHandle } from './app';
 import {
@@ -23,7 +24,7 @@ const { invitations, surveys, surveyVersions, contacts, clients } = tables;
 /** 256-bit base64url tokens are 43 characters; anything else is not one of ours. */
 export const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
-function findLinkQuery(db: Database) {
+function findLinksQuery(db: Database) {
   return db
     .select({
       invitation: invitations,
@@ -41,22 +42,37 @@ function findLinkQuery(db: Database) {
     .innerJoin(surveyVersions, and(eq(surveyVersions.surveyId, surveys.id), eq(surveyVersions.version, surveys.currentVersion)))
     .leftJoin(contacts, eq(contacts.id, invitations.contactId))
     .leftJoin(clients, eq(clients.id, invitations.clientId))
-    .where(eq(invitations.token, sql.placeholder('token')))
-    .prepare('find_survey_link');
+    // Tokens are base64url, so a comma-joined list is unambiguous: one text parameter, one plan.
+    .where(sql`${invitations.token} = any(string_to_array(${sql.placeholder('tokens')}, ','))`)
+    .prepare('find_survey_links');
 }
 
-// Every public request starts here: the query is built once per database, not per request.
-const preparedFindLink = new WeakMap<Database, ReturnType<typeof findLinkQuery>>();
+type LinkRow = Awaited<ReturnType<ReturnType<typeof findLinksQuery>['execute']>>[number];
 
-export async function findLink(db: Database, token: string) {
+/** Batch sizes for the public paths: a statement stays small, a busy server keeps a few out. */
+const PUBLIC_BATCHING = { maxBatchSize: 64, maxInFlight: 4 };
+
+function linkLoader(db: Database) {
+  const query = findLinksQuery(db);
+  return createBatcher<string, LinkRow | undefined>(async (tokens) => {
+    const rows = await query.execute({ tokens: tokens.join(',') });
+    const byToken = new Map(rows.map((row) => [row.invitation.token, row]));
+    return tokens.map((token) => byToken.get(token));
+  }, PUBLIC_BATCHING);
+}
+
+// Every public request starts here: the loader (and its prepared query) is made once per database.
+const linkLoaders = new WeakMap<Database, ReturnType<typeof linkLoader>>();
+
+/** The link behind a token with its survey, version and contact; lookups made at once share a query. */
+export async function findLink(db: Database, token: string): Promise<LinkRow | undefined> {
   if (!TOKEN_PATTERN.test(token)) return undefined;
-  let query = preparedFindLink.get(db);
-  if (!query) {
-    query = findLinkQuery(db);
-    preparedFindLink.set(db, query);
+  let load = linkLoaders.get(db);
+  if (!load) {
+    load = linkLoader(db);
+    linkLoaders.set(db, load);
   }
-  const [row] = await query.execute({ token });
-  return row;
+  return load(token);
 }
 
 export type SurveyLink = NonNullable<Awaited<ReturnType<typeof findLink>>>;
@@ -114,17 +130,120 @@ export type SubmitOutcome =
   | { stored: true; responseId: string; npsScore: number | null; owed?: { id: string; signal: OwedSignal } }
   | { stored: false; reason: 'answered' };
 
-/** Rows of a raw query, whichever driver ran it (postgres.js gives an array, PGlite `{ rows }`). */
-function rowsOf<T>(result: unknown): T[] {
-  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+/** One validated submission, as the batched store statement reads it (snake_case: a JSON record). */
+interface ResponseRecord {
+  invitation_id: string;
+  survey_id: string;
+  survey_version: number;
+  campaign_id: string | null;
+  member_id: string | null;
+  contact_id: string | null;
+  client_id: string | null;
+  frontline_employee_id: string | null;
+  entity_type: string | null;
+  entity_ref: string | null;
+  channel: string | null;
+  request_type: string | null;
+  language: string;
+  answers: Answers;
+  nps_score: number | null;
+  rating_score: number | null;
+  record_fields: Record<string, unknown>;
+  signal_workflow_id: string | null;
+  signal_name: string | null;
+}
+
+type StoreResult = { responseId: string; signalId: string | null } | 'answered';
+
+function storeResponsesQuery(db: Database) {
+  // Raw CTEs inside a drizzle `with`, so the statement is prepared once (named, types known)
+  // instead of parsed and described on every batch. The data-modifying CTEs must be top level.
+  const input = db.$with('input', {}).as(sql`
+    select * from jsonb_to_recordset(${sql.placeholder('records')}::text::jsonb) as r(
+      invitation_id uuid, survey_id uuid, survey_version int, campaign_id uuid, member_id uuid,
+      contact_id uuid, client_id uuid, frontline_employee_id uuid, entity_type entity_type,
+      entity_ref text, channel text, request_type text, language text, answers jsonb,
+      nps_score int, rating_score real, record_fields jsonb, signal_workflow_id text, signal_name text)`);
+  const claimed = db.$with('claimed', {}).as(sql`
+    update invitations
+       set status = 'completed', completed_at = now(), opened_at = coalesce(opened_at, now())
+      from input
+     where invitations.id = input.invitation_id and invitations.status <> 'completed'
+    returning invitations.id`);
+  const stored = db.$with('stored', {}).as(sql`
+    insert into responses (
+      invitation_id, survey_id, survey_version, campaign_id, member_id, contact_id, client_id,
+      frontline_employee_id, entity_type, entity_ref, channel, request_type, language,
+      answers, nps_score, rating_score, record_fields
+    )
+    select i.invitation_id, i.survey_id, i.survey_version, i.campaign_id, i.member_id, i.contact_id, i.client_id,
+           i.frontline_employee_id, i.entity_type, i.entity_ref, i.channel, i.request_type, i.language,
+           i.answers, i.nps_score, i.rating_score, i.record_fields
+      from input i join claimed on claimed.id = i.invitation_id
+    returning id, invitation_id`);
+  const owed = db.$with('owed', {}).as(sql`
+    insert into pending_signals (workflow_id, signal_name, payload)
+    select i.signal_workflow_id, i.signal_name,
+           jsonb_build_array(jsonb_build_object('responseId', stored.id, 'npsScore', i.nps_score))
+      from stored join input i on i.invitation_id = stored.invitation_id
+     where i.signal_workflow_id is not null
+    returning id, payload`);
+  return db
+    .with(input, claimed, stored, owed)
+    .select({
+      invitationId: sql<string>`stored.invitation_id`,
+      responseId: sql<string>`stored.id`,
+      signalId: sql<string | null>`owed.id`,
+    })
+    .from(sql`stored left join owed on (owed.payload -> 0 ->> 'responseId')::uuid = stored.id`)
+    .prepare('store_responses');
 }
 
 /**
- * Stores validated answers, the invitation's completion and the owed "completed" signal as ONE
- * statement (data-modifying CTEs: one transaction, one round trip). The invitation is claimed
- * first: of two concurrent submits the second waits for the first's row lock, then finds the
- * invitation completed and inserts nothing. The unique index on responses.invitation_id backs
- * this up, so there is never more than one response per link.
+ * Stores a batch of submissions, each with its invitation's completion and the owed "completed"
+ * signal, as ONE statement (data-modifying CTEs: one transaction, one round trip, one run of the
+ * analytics triggers). Each invitation is claimed first: a concurrent submit of the same link
+ * waits for the row lock, then finds it completed and inserts nothing. The unique index on
+ * responses.invitation_id backs this up, so there is never more than one response per link.
+ */
+async function storeBatch(query: ReturnType<typeof storeResponsesQuery>, records: readonly ResponseRecord[]): Promise<StoreResult[]> {
+  const rows = await query.execute({ records: JSON.stringify(records) });
+  const byInvitation = new Map(rows.map((row) => [row.invitationId, row]));
+  return records.map((record) => byInvitation.get(record.invitation_id) ?? 'answered');
+}
+
+function responseStore(db: Database) {
+  const query = storeResponsesQuery(db);
+  return createBatcher<ResponseRecord, StoreResult>(async (records) => {
+    // The same link twice in one batch: the first is stored, the rest find it answered.
+    const firstOf = new Map<string, ResponseRecord>();
+    for (const record of records) if (!firstOf.has(record.invitation_id)) firstOf.set(record.invitation_id, record);
+    const firsts = [...firstOf.values()];
+    let results: Map<ResponseRecord, StoreResult | Error>;
+    try {
+      const stored = await storeBatch(query, firsts);
+      results = new Map(firsts.map((record, index) => [record, stored[index]!]));
+    } catch (error) {
+      if (firsts.length === 1) throw error;
+      // One bad record must not fail its neighbours: store each on its own.
+      results = new Map();
+      for (const record of firsts) {
+        results.set(record, await storeBatch(query, [record]).then(([result]) => result!, (e: unknown) => asError(e)));
+      }
+    }
+    return records.map((record) => {
+      const first = results.get(firstOf.get(record.invitation_id)!)!;
+      return record === firstOf.get(record.invitation_id) || first instanceof Error ? first : 'answered';
+    });
+  }, PUBLIC_BATCHING);
+}
+
+const asError = (error: unknown) => (error instanceof Error ? error : new Error(String(error)));
+const responseStores = new WeakMap<Database, ReturnType<typeof responseStore>>();
+
+/**
+ * Stores validated answers, the invitation's completion and the owed "completed" signal in one
+ * transaction; concurrent submissions share a statement (see storeBatch).
  */
 export async function storeResponse(
   db: Database,
@@ -135,49 +254,45 @@ export async function storeResponse(
 ): Promise<SubmitOutcome> {
   const { invitation } = link;
   const { npsScore, ratingScore, recordFields } = scoreResponse(definition, answers);
-  const signal = invitation.memberId ? surveyCompletedFor(invitation.memberId, { responseId: '', npsScore }) : undefined;
-  const json = (value: unknown) => sql`${JSON.stringify(value)}::jsonb`;
-  const statement = sql`
-    with claimed as (
-      update invitations
-         set status = 'completed', completed_at = now(), opened_at = coalesce(opened_at, now())
-       where id = ${invitation.id} and status <> 'completed'
-      returning id
-    ), stored as (
-      insert into responses (
-        invitation_id, survey_id, survey_version, campaign_id, member_id, contact_id, client_id,
-        frontline_employee_id, entity_type, entity_ref, channel, request_type, language,
-        answers, nps_score, rating_score, record_fields
-      )
-      select claimed.id, ${invitation.surveyId}, ${link.version}, ${invitation.campaignId}, ${invitation.memberId},
-             ${invitation.contactId}, ${invitation.clientId}, ${link.contactFrontline ?? link.clientFrontline},
-             ${invitation.entityType}::entity_type, ${invitation.entityRef}, ${invitation.channel}, ${invitation.requestType},
-             ${language}, ${json(answers)}, ${npsScore}, ${ratingScore}, ${json(recordFields)}
-        from claimed
-      returning id
-    ), owed as (
-      insert into pending_signals (workflow_id, signal_name, payload)
-      select ${signal?.workflowId ?? ''}, ${signal?.signalName ?? ''},
-             jsonb_build_array(jsonb_build_object('responseId', stored.id, 'npsScore', ${npsScore}::int))
-        from stored
-       where ${signal !== undefined}
-      returning id
-    )
-    select stored.id as "responseId", (select id from owed) as "signalId" from stored`;
-  let rows: { responseId: string; signalId: string | null }[];
+  const pendingSignal = invitation.memberId ? surveyCompletedFor(invitation.memberId, { responseId: '', npsScore }) : undefined;
+  let store = responseStores.get(db);
+  if (!store) {
+    store = responseStore(db);
+    responseStores.set(db, store);
+  }
+  let result: StoreResult;
   try {
-    rows = rowsOf(await db.execute(statement));
+    result = await store({
+      invitation_id: invitation.id,
+      survey_id: invitation.surveyId,
+      survey_version: link.version,
+      campaign_id: invitation.campaignId,
+      member_id: invitation.memberId,
+      contact_id: invitation.contactId,
+      client_id: invitation.clientId,
+      frontline_employee_id: link.contactFrontline ?? link.clientFrontline,
+      entity_type: invitation.entityType,
+      entity_ref: invitation.entityRef,
+      channel: invitation.channel,
+      request_type: invitation.requestType,
+      language,
+      answers,
+      nps_score: npsScore,
+      rating_score: ratingScore,
+      record_fields: recordFields,
+      signal_workflow_id: pendingSignal?.workflowId ?? null,
+      signal_name: pendingSignal?.signalName ?? null,
+    });
   } catch (error) {
     if (sqlState(error) === UNIQUE_VIOLATION) return { stored: false, reason: 'answered' };
     throw error;
   }
-  const [row] = rows;
-  if (!row) return { stored: false, reason: 'answered' };
+  if (result === 'answered') return { stored: false, reason: 'answered' };
   const owed =
-    signal && row.signalId
-      ? { id: row.signalId, signal: surveyCompletedFor(invitation.memberId!, { responseId: row.responseId, npsScore }) }
+    pendingSignal && result.signalId
+      ? { id: result.signalId, signal: surveyCompletedFor(invitation.memberId!, { responseId: result.responseId, npsScore }) }
       : undefined;
-  return { stored: true, responseId: row.responseId, npsScore, owed };
+  return { stored: true, responseId: result.responseId, npsScore, owed };
 }
 
 /** The respondent's language: an explicit choice, the link's, the contact's, the browser's, the survey's. */

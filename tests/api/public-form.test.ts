@@ -339,6 +339,38 @@ describe('the JSON endpoint', () => {
   });
 });
 
+describe('many respondents at once', () => {
+  it('stores concurrent submits of different links, each with its own response and completion', async () => {
+    const links = await Promise.all(Array.from({ length: 40 }, () => link()));
+    const results = await Promise.all(
+      links.map(({ token }, i) =>
+        t.app.inject({ method: 'POST', url: `/api/public/responses/${token}`, payload: { answers: { nps: 7 + (i % 4) } } }),
+      ),
+    );
+    expect(results.map((r) => r.statusCode)).toEqual(links.map(() => 201));
+    for (const [i, { invitationId }] of links.entries()) {
+      const [response] = await t.database.db.select().from(tables.responses).where(eq(tables.responses.invitationId, invitationId));
+      expect(response?.npsScore).toBe(7 + (i % 4));
+      expect(results[i]!.json()).toEqual({ id: response!.id, npsScore: 7 + (i % 4) });
+      const [invitation] = await t.database.db.select().from(tables.invitations).where(eq(tables.invitations.id, invitationId));
+      expect(invitation?.status).toBe('completed');
+    }
+  });
+
+  it('answers a link submitted twice among others once, and the others normally', async () => {
+    const links = await Promise.all(Array.from({ length: 6 }, () => link()));
+    const tokens = [...links.map((l) => l.token), links[0]!.token, links[3]!.token];
+    const results = await Promise.all(
+      tokens.map((token) => t.app.inject({ method: 'POST', url: `/api/public/responses/${token}`, payload: { answers: { nps: 8 } } })),
+    );
+    const byToken = new Map<string, number[]>();
+    for (const [i, token] of tokens.entries()) byToken.set(token, [...(byToken.get(token) ?? []), results[i]!.statusCode]);
+    expect(byToken.get(links[0]!.token)!.sort()).toEqual([201, 409]);
+    expect(byToken.get(links[3]!.token)!.sort()).toEqual([201, 409]);
+    for (const l of [links[1]!, links[2]!, links[4]!, links[5]!]) expect(byToken.get(l.token)).toEqual([201]);
+  });
+});
+
 describe('duplicates', () => {
   it('lets exactly one of many concurrent JSON submits through', async () => {
     const { token, invitationId } = await link();
