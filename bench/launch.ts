@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -35,6 +35,20 @@ Runtime.install({
 console.log(
   `machine: ${os.cpus()[0]?.model}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`,
 );
+
+/** CPU seconds so far: of a process (utime + stime from /proc) and of the whole machine (busy time). */
+const TICKS_PER_SECOND = 100;
+function processCpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+}
+function machineBusySeconds(): number {
+  const [, user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number);
+  return (user! + nice! + system! + irq! + softirq! + steal!) / TICKS_PER_SECOND;
+}
+function cpuSnapshot() {
+  return { worker: processCpuSeconds(process.pid), server: processCpuSeconds(server.process.pid!), machine: machineBusySeconds() };
+}
 
 async function failedWorkflowTasks(): Promise<number> {
   const text = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.text());
@@ -120,6 +134,7 @@ try {
 
     peakRss = process.memoryUsage().rss;
     const failedBefore = await failedWorkflowTasks();
+    const cpuBefore = cpuSnapshot();
     const started = performance.now();
     await startCampaignLaunch(client, { campaignId }, { taskQueue });
     let invited = 0;
@@ -138,6 +153,8 @@ try {
       if (performance.now() - started > 3_600_000) throw new Error('gave up after an hour');
     }
     const seconds = (performance.now() - started) / 1000;
+    const cpuAfter = cpuSnapshot();
+    const perMember = (key: keyof typeof cpuAfter) => (((cpuAfter[key] - cpuBefore[key]) * 1000) / size).toFixed(1);
     const [member] = await database.db
       .select({ id: tables.campaignMembers.id })
       .from(tables.campaignMembers)
@@ -154,6 +171,10 @@ try {
         `member history ${history.events?.length ?? 0} events`,
       ].join(', '),
     );
+    // Where the CPU went: this process (worker + email worker + launch client), the dev server,
+    // and the rest of the machine (PostgreSQL, mostly).
+    const rest = (((cpuAfter.machine - cpuBefore.machine - (cpuAfter.worker - cpuBefore.worker) - (cpuAfter.server - cpuBefore.server)) * 1000) / size).toFixed(1);
+    console.log(`  CPU per member: worker ${perMember('worker')} ms, dev server ${perMember('server')} ms, rest of the machine ${rest} ms`);
   }
 } finally {
   clearInterval(sampler);
