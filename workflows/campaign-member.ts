@@ -1,6 +1,7 @@
 import {
   allHandlersFinished,
   condition,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -43,6 +44,12 @@ const records = proxyLocalActivities<Activities>({
 });
 
 const DAY = 24 * 60 * 60 * 1000;
+
+/**
+ * Members started before this change recorded 'Awaiting_Send' and re-upserted their start
+ * attributes even when nothing was to wait for; they replay that way, new ones skip both.
+ */
+const LEAN_INVITE_PATCH = 'lean-invite-when-due';
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** Why a member's lifecycle was cut short from outside. */
@@ -225,12 +232,16 @@ export async function campaignMember(input: CampaignMemberInput): Promise<Member
     return result;
   }
 
-  // Filterable in the Temporal UI whoever started the workflow.
-  upsertSearchAttributes([
-    { key: CampaignIdAttribute, value: input.campaignId },
-    { key: ContactIdAttribute, value: input.contactId },
-    { key: MemberStatusAttribute, value: state.status },
-  ]);
+  // Filterable in the Temporal UI whoever started the workflow. Starts from npsflow (the launch,
+  // the API) already carry the attributes, so the upsert is only for other starters.
+  const startedWithAttributes = workflowInfo().typedSearchAttributes.get(CampaignIdAttribute) === input.campaignId;
+  if (!(startedWithAttributes && patched(LEAN_INVITE_PATCH))) {
+    upsertSearchAttributes([
+      { key: CampaignIdAttribute, value: input.campaignId },
+      { key: ContactIdAttribute, value: input.contactId },
+      { key: MemberStatusAttribute, value: state.status },
+    ]);
+  }
 
   // 1. Is the contact sendable at all?
   const { reason: notSendable, context } = await checkSendable();
@@ -246,7 +257,9 @@ export async function campaignMember(input: CampaignMemberInput): Promise<Member
     staggerMinutes: settings!.staggerMinutes,
   });
   state.scheduledSendAt = iso(sendAt);
-  await setStatus('Awaiting_Send');
+  // A member whose slot is now goes straight to invited: recording 'Awaiting_Send' for the
+  // moment in between would cost a database write and a search-attribute update per member.
+  if (sendAt > Date.now() || !patched(LEAN_INVITE_PATCH)) await setStatus('Awaiting_Send');
   if (sendAt > Date.now()) {
     await condition(() => stopReason !== null, sendAt - Date.now());
     if (stopReason) return stopped(stopReason);

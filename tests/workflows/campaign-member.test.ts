@@ -1,4 +1,8 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Client, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { eq } from 'drizzle-orm';
@@ -468,6 +472,21 @@ describe('determinism', () => {
       handles.map(async (handle) => ({ workflowId: handle.workflowId, history: await handle.fetchHistory() })),
     );
     expect(histories.length).toBeGreaterThan(15);
+    let replayed = 0;
+    for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories)) {
+      expect(result.error, result.workflowId).toBeUndefined();
+      replayed++;
+    }
+    expect(replayed).toBe(histories.length);
+  });
+
+  it('histories recorded by earlier workflow code (committed fixtures) still replay', async () => {
+    const folder = fileURLToPath(new URL('../fixtures/histories/before-lean-invite/', import.meta.url));
+    const histories = readdirSync(folder).map((file) => {
+      const { workflowId, history } = JSON.parse(readFileSync(path.join(folder, file), 'utf8')) as { workflowId: string; history: object };
+      return { workflowId, history: temporal.api.history.v1.History.fromObject(history) };
+    });
+    expect(histories.length).toBeGreaterThanOrEqual(8);
     let replayed = 0;
     for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories)) {
       expect(result.error, result.workflowId).toBeUndefined();
