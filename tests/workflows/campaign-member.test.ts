@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Client, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { Client, WorkflowUpdateFailedError, type HistoryAndWorkflowId, type WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
@@ -466,18 +466,23 @@ describe('always-on', () => {
   });
 });
 
+/** Replays the histories on the current workflow code; any non-determinism fails the test. */
+async function expectEveryHistoryReplays(histories: HistoryAndWorkflowId[]) {
+  let replayed = 0;
+  for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories)) {
+    expect(result.error, result.workflowId).toBeUndefined();
+    replayed++;
+  }
+  expect(replayed).toBe(histories.length);
+}
+
 describe('determinism', () => {
   it('every history recorded above replays on the current workflow code', async () => {
     const histories = await Promise.all(
       handles.map(async (handle) => ({ workflowId: handle.workflowId, history: await handle.fetchHistory() })),
     );
     expect(histories.length).toBeGreaterThan(15);
-    let replayed = 0;
-    for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories)) {
-      expect(result.error, result.workflowId).toBeUndefined();
-      replayed++;
-    }
-    expect(replayed).toBe(histories.length);
+    await expectEveryHistoryReplays(histories);
   });
 
   it('histories recorded by earlier workflow code (committed fixtures) still replay', async () => {
@@ -487,11 +492,6 @@ describe('determinism', () => {
       return { workflowId, history: temporal.api.history.v1.History.fromObject(history) };
     });
     expect(histories.length).toBeGreaterThanOrEqual(8);
-    let replayed = 0;
-    for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories)) {
-      expect(result.error, result.workflowId).toBeUndefined();
-      replayed++;
-    }
-    expect(replayed).toBe(histories.length);
+    await expectEveryHistoryReplays(histories);
   });
 });
