@@ -1,7 +1,8 @@
 /*
  * Survey submission throughput: autocannon (50 connections) against the real JSON submit
- * endpoint over real PostgreSQL, every request with its own pre-created link, and in the same
- * run a bare Fastify server doing one INSERT per request as the ceiling.
+ * endpoint over real PostgreSQL, with the app connected to a Temporal dev server, every request
+ * with its own pre-created link, and in the same run a bare Fastify server doing one INSERT per
+ * request as the ceiling.
  *
  *   npx tsx bench/submit.ts [--duration 10] [--connections 50] [--without-triggers]
  *
@@ -14,6 +15,9 @@
  * Each server runs in its own process so the load generator does not share its event loop.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -24,7 +28,10 @@ import { sql } from 'drizzle-orm';
 import { buildApp } from '../api/app';
 import { loadConfig } from '../config';
 import { openDatabase, tables } from '../db';
+import { ensureBinary } from '../temporal/binaries';
+import { startDevServer } from '../temporal/dev-server';
 import { kto } from '../tests/fixtures/surveys';
+import { allocatePorts } from '../tests/support/stack';
 
 const adminUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const arg = (name: string, fallback: number) => {
@@ -42,15 +49,18 @@ function urlFor(database: string): string {
 // Server processes
 // ---------------------------------------------------------------------------------------------
 
-async function serveApp(databaseUrl: string) {
+async function serveApp(databaseUrl: string, temporalAddress: string) {
   const handle = await openDatabase(databaseUrl, { maxConnections: 20 });
+  // Connected to the dev server as in production: readiness, the pending-signal relay. The
+  // bench's links are one-off interaction links, so no submit signals a member workflow.
+  const client = new Client({ connection: await Connection.connect({ address: temporalAddress }) });
   const config = loadConfig({
     NODE_ENV: 'production',
     LOG_LEVEL: 'silent',
     DATABASE_URL: databaseUrl,
     PUBLIC_RATE_LIMIT_PER_IP: '100000000',
   });
-  const app = await buildApp({ config, db: handle.db, logger: false });
+  const app = await buildApp({ config, db: handle.db, logger: false, temporal: { client, taskQueue: 'bench-submit' } });
   return app.listen({ port: 0, host: '127.0.0.1' });
 }
 
@@ -65,16 +75,16 @@ async function serveCeiling(databaseUrl: string) {
 }
 
 if (process.argv[2] === 'serve') {
-  const [, , , kind, databaseUrl] = process.argv;
-  const address = await (kind === 'app' ? serveApp(databaseUrl!) : serveCeiling(databaseUrl!));
+  const [, , , kind, databaseUrl, temporalAddress] = process.argv;
+  const address = await (kind === 'app' ? serveApp(databaseUrl!, temporalAddress!) : serveCeiling(databaseUrl!));
   process.on('SIGTERM', () => process.exit(0));
   process.stdout.write(`LISTENING ${address}\n`);
   await new Promise(() => {});
 }
 
-function startServer(kind: 'app' | 'ceiling', databaseUrl: string): Promise<{ url: string; child: ChildProcess }> {
+function startServer(kind: 'app' | 'ceiling', databaseUrl: string, temporalAddress = ''): Promise<{ url: string; child: ChildProcess }> {
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', fileURLToPath(import.meta.url), 'serve', kind, databaseUrl], {
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', fileURLToPath(import.meta.url), 'serve', kind, databaseUrl, temporalAddress], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
@@ -137,6 +147,7 @@ async function main() {
   await admin.unsafe(`create database ${name}`);
   const databaseUrl = urlFor(name);
   const children: ChildProcess[] = [];
+  let devServer: Awaited<ReturnType<typeof startDevServer>> | undefined;
   try {
     const handle = await openDatabase(databaseUrl, { maxConnections: 4 });
     await handle.migrate();
@@ -167,8 +178,11 @@ async function main() {
     const body = JSON.stringify({ answers: { nps: 9, service: 4, channels: ['email'] } });
     const [pg] = await admin`show server_version`;
 
+    const temporalDir = mkdtempSync(path.join(os.tmpdir(), 'npsflow-bench-submit-'));
+    const ports = await allocatePorts();
+    devServer = await startDevServer({ cliPath: ensureBinary('cli'), stateDir: temporalDir, port: ports.temporal, uiPort: ports.ui, namespace: 'default' });
     const loadBefore = os.loadavg();
-    const app = await startServer('app', databaseUrl);
+    const app = await startServer('app', databaseUrl, devServer.address);
     children.push(app.child);
     // Warm up on tokens of their own, then the measured run on fresh ones.
     const warmupTokens = tokens.splice(0, 2000);
@@ -202,6 +216,7 @@ async function main() {
     );
   } finally {
     for (const child of children) child.kill();
+    await devServer?.stop();
     await admin.unsafe(`drop database if exists ${name} with (force)`);
     await admin.end();
   }
