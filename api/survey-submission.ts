@@ -61,18 +61,26 @@ function linkLoader(db: Database) {
   }, PUBLIC_BATCHING);
 }
 
-// Every public request starts here: the loader (and its prepared query) is made once per database.
-const linkLoaders = new WeakMap<Database, ReturnType<typeof linkLoader>>();
+/** A batcher (and its prepared statement) made once per database, on first use. */
+function oncePerDatabase<T>(make: (db: Database) => T): (db: Database) => T {
+  const made = new WeakMap<Database, T>();
+  return (db) => {
+    let value = made.get(db);
+    if (value === undefined) {
+      value = make(db);
+      made.set(db, value);
+    }
+    return value;
+  };
+}
+
+// Every public request starts here.
+const linkLoaderFor = oncePerDatabase(linkLoader);
 
 /** The link behind a token with its survey, version and contact; lookups made at once share a query. */
 export async function findLink(db: Database, token: string): Promise<LinkRow | undefined> {
   if (!TOKEN_PATTERN.test(token)) return undefined;
-  let load = linkLoaders.get(db);
-  if (!load) {
-    load = linkLoader(db);
-    linkLoaders.set(db, load);
-  }
-  return load(token);
+  return linkLoaderFor(db)(token);
 }
 
 export type SurveyLink = NonNullable<Awaited<ReturnType<typeof findLink>>>;
@@ -239,7 +247,7 @@ function responseStore(db: Database) {
 }
 
 const asError = (error: unknown) => (error instanceof Error ? error : new Error(String(error)));
-const responseStores = new WeakMap<Database, ReturnType<typeof responseStore>>();
+const responseStoreFor = oncePerDatabase(responseStore);
 
 /**
  * Stores validated answers, the invitation's completion and the owed "completed" signal in one
@@ -255,14 +263,9 @@ export async function storeResponse(
   const { invitation } = link;
   const { npsScore, ratingScore, recordFields } = scoreResponse(definition, answers);
   const pendingSignal = invitation.memberId ? surveyCompletedFor(invitation.memberId, { responseId: '', npsScore }) : undefined;
-  let store = responseStores.get(db);
-  if (!store) {
-    store = responseStore(db);
-    responseStores.set(db, store);
-  }
   let result: StoreResult;
   try {
-    result = await store({
+    result = await responseStoreFor(db)({
       invitation_id: invitation.id,
       survey_id: invitation.surveyId,
       survey_version: link.version,
