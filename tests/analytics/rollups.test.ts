@@ -160,7 +160,7 @@ function suite(name: string, open: () => Promise<DatabaseHandle & { destroy?: ()
       const [contact] = await db.insert(tables.contacts).values({ email: 'x@example.com' }).returning();
       const campaign = await addCampaign(db, fixture.survey, 'Delivery wave');
       const [member] = await db.insert(tables.campaignMembers).values({ campaignId: campaign, contactId: contact!.id }).returning();
-      await addInvitations(db, [{ surveyId: fixture.survey, campaignId: campaign, memberId: member!.id, at: '2026-05-05T09:00:00Z' }]);
+      await addInvitations(db, [{ surveyId: fixture.survey, campaignId: campaign, memberId: member!.id, at: '2026-05-05T09:00:00Z', channel: 'email' }]);
       await db.insert(tables.emailOutbox).values({
         idempotencyKey: 'k1',
         kind: 'invitation',
@@ -186,6 +186,21 @@ function suite(name: string, open: () => Promise<DatabaseHandle & { destroy?: ()
           await db.execute(sql`select sum(invited)::int as invited, sum(delivered)::int as delivered from analytics_invitation_daily where dimension = 'campaign' and key = ${campaign} group by day`),
         );
       expect(await delivered()).toEqual([{ invited: 1, delivered: 1 }]);
+
+      // Completed in place (its delivery stays), then moved to another channel (its delivery
+      // and completion move with it).
+      const [invitation] = await db.select({ id: tables.invitations.id }).from(tables.invitations).where(eq(tables.invitations.memberId, member!.id));
+      await db.update(tables.invitations).set({ status: 'completed' }).where(eq(tables.invitations.id, invitation!.id));
+      const channelCells = async () =>
+        rowsOf<{ key: string; invited: number; delivered: number; completed: number }>(
+          await db.execute(sql`select key, sum(invited)::int as invited, sum(delivered)::int as delivered, sum(completed)::int as completed
+                               from analytics_invitation_daily where dimension = ${`survey_channel:${fixture.survey}`} and day = '2026-05-05'
+                               group by key having sum(invited) <> 0 or sum(delivered) <> 0 or sum(completed) <> 0 order by key`),
+        );
+      expect(await channelCells()).toEqual([{ key: 'email', invited: 1, delivered: 1, completed: 1 }]);
+      await db.update(tables.invitations).set({ channel: 'sms' }).where(eq(tables.invitations.id, invitation!.id));
+      expect(await channelCells()).toEqual([{ key: 'sms', invited: 1, delivered: 1, completed: 1 }]);
+
       const kept = await rollupSnapshot(db);
       await rebuildRollups(db);
       expect(await rollupSnapshot(db)).toEqual(kept);
