@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -14,6 +14,8 @@ import { writeWorkflowBundle } from '../temporal/workflow-bundle';
 import { memberWorkflowId } from '../workflows/definitions';
 import { createTestDatabase } from '../tests/support/database';
 import { allocatePorts, freePort } from '../tests/support/stack';
+import { machineBusySeconds, processCpuSeconds } from './cpu';
+import { describePerUnit, readServerMetrics } from './server-metrics';
 
 /**
  * Launch benchmark (issue 3): campaigns of N members on the Temporal dev server (SQLite, WAL),
@@ -36,16 +38,6 @@ console.log(
   `machine: ${os.cpus()[0]?.model}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`,
 );
 
-/** CPU seconds so far: of a process (utime + stime from /proc) and of the whole machine (busy time). */
-const TICKS_PER_SECOND = 100;
-function processCpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-}
-function machineBusySeconds(): number {
-  const [, user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).map(Number);
-  return (user! + nice! + system! + irq! + softirq! + steal!) / TICKS_PER_SECOND;
-}
 function cpuSnapshot() {
   return { worker: processCpuSeconds(process.pid), server: processCpuSeconds(server.process.pid!), machine: machineBusySeconds() };
 }
@@ -60,12 +52,15 @@ async function failedWorkflowTasks(): Promise<number> {
 
 const stateDir = mkdtempSync(path.join(os.tmpdir(), 'npsflow-bench-launch-'));
 const ports = await allocatePorts();
+const serverMetricsPort = await freePort();
+const serverMetricsUrl = `http://127.0.0.1:${serverMetricsPort}/metrics`;
 const server = await startDevServer({
   cliPath: ensureBinary('cli'),
   stateDir,
   port: ports.temporal,
   uiPort: ports.ui,
   namespace: 'default',
+  metricsPort: serverMetricsPort,
 });
 const database = await createTestDatabase();
 const bundlePath = path.join(stateDir, 'bundle.js');
@@ -135,6 +130,7 @@ try {
     peakRss = process.memoryUsage().rss;
     const failedBefore = await failedWorkflowTasks();
     const cpuBefore = cpuSnapshot();
+    const serverBefore = await readServerMetrics(serverMetricsUrl);
     const started = performance.now();
     await startCampaignLaunch(client, { campaignId }, { taskQueue });
     let invited = 0;
@@ -154,6 +150,7 @@ try {
     }
     const seconds = (performance.now() - started) / 1000;
     const cpuAfter = cpuSnapshot();
+    const serverAfter = await readServerMetrics(serverMetricsUrl);
     const perMember = (key: keyof typeof cpuAfter) => (((cpuAfter[key] - cpuBefore[key]) * 1000) / size).toFixed(1);
     const [member] = await database.db
       .select({ id: tables.campaignMembers.id })
@@ -175,6 +172,8 @@ try {
     // and the rest of the machine (PostgreSQL, mostly).
     const rest = (((cpuAfter.machine - cpuBefore.machine - (cpuAfter.worker - cpuBefore.worker) - (cpuAfter.server - cpuBefore.server)) * 1000) / size).toFixed(1);
     console.log(`  CPU per member: worker ${perMember('worker')} ms, dev server ${perMember('server')} ms, rest of the machine ${rest} ms`);
+    // The dev server's side: its SQLite calls per member, by operation (its own metrics).
+    for (const line of describePerUnit(serverBefore, serverAfter, size)) console.log(`  server ${line}`);
   }
 } finally {
   clearInterval(sampler);

@@ -11,6 +11,8 @@ export interface DevServerOptions {
   port: number;
   uiPort: number;
   namespace: string;
+  /** Serve the server's Prometheus metrics on this port (benchmarks read them); off by default. */
+  metricsPort?: number;
 }
 
 export interface DevServer {
@@ -63,6 +65,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     'synchronous=normal',
   ];
   if (options.namespace !== 'default') args.push('--namespace', options.namespace);
+  if (options.metricsPort !== undefined) args.push('--metrics-port', String(options.metricsPort));
   for (const [name, type] of Object.entries(SEARCH_ATTRIBUTE_TYPES)) {
     args.push('--search-attribute', `${name}=${type}`);
   }
