@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, WorkflowUpdateFailedError, type HistoryAndWorkflowId, type WorkflowHandle } from '@temporalio/client';
@@ -469,8 +470,14 @@ describe('always-on', () => {
 /** Replays the histories on the current workflow code; any non-determinism fails the test. */
 async function expectEveryHistoryReplays(histories: HistoryAndWorkflowId[]) {
   let replayed = 0;
+  const byId = new Map(histories.map((h) => [h.workflowId, h.history]));
   for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories)) {
-    expect(result.error, result.workflowId).toBeUndefined();
+    if (result.error) {
+      // Keep the failing history for diagnosis: replay it with Worker.runReplayHistory.
+      const file = path.join(os.tmpdir(), `replay-failure-${result.workflowId}.json`);
+      writeFileSync(file, JSON.stringify({ workflowId: result.workflowId, history: byId.get(result.workflowId) }));
+      expect(result.error, `${result.workflowId} (history in ${file})`).toBeUndefined();
+    }
     replayed++;
   }
   expect(replayed).toBe(histories.length);
