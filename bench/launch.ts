@@ -143,9 +143,14 @@ try {
         .from(tables.invitations)
         .where(sql`${tables.invitations.campaignId} = ${campaignId} and ${tables.invitations.sentAt} is not null`);
       invited = row?.n ?? 0;
-      if (performance.now() - lastReport > 10_000) {
+      if (performance.now() - lastReport > (size >= 50_000 ? 60_000 : 10_000)) {
         lastReport = performance.now();
-        console.log(`  ${size}: ${invited} invited after ${((lastReport - started) / 1000).toFixed(0)} s`);
+        // Enough to read the run off the log even if it is cut short.
+        console.log(
+          `  ${size}: ${invited} invited after ${((lastReport - started) / 1000).toFixed(0)} s, ` +
+            `RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB (peak ${(peakRss / 2 ** 20).toFixed(0)}), ` +
+            `failed workflow tasks ${(await failedWorkflowTasks()) - failedBefore}`,
+        );
       }
       // Give up well past any rate this machine has shown (≥ 5 members/s), plus set-up slack.
       if (performance.now() - started > 600_000 + size * 200) throw new Error(`gave up after ${((performance.now() - started) / 60_000).toFixed(0)} minutes`);

@@ -1,0 +1,98 @@
+import { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMemberWorkflow } from '../../campaigns';
+import type { campaignMember } from '../../workflows';
+import { memberWorkflowId } from '../../workflows/definitions';
+import { addCampaign, addMember } from '../support/campaign-fixtures';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { createTestEnvironment, startWorker, workflowBundle, type RunningWorker } from '../support/temporal';
+import { invitationsOf, outboxOf, waitForStatus } from './helpers';
+
+/*
+ * A local activity that outlives its workflow task: the invitation waits for a row lock (a busy
+ * database, an administrator's long transaction) for longer than 80 % of the 10 s workflow task
+ * timeout, so the SDK completes the task and asks for another to keep it alive (a workflow task
+ * heartbeat). The member must still be invited exactly once, and the history, with its extra
+ * workflow tasks between the two local activities, must replay on the current code.
+ */
+let env: TestWorkflowEnvironment;
+let database: TestDatabase;
+let worker: RunningWorker;
+let client: Client;
+
+beforeAll(async () => {
+  [database, env] = await Promise.all([createTestDatabase(), createTestEnvironment()]);
+  worker = await startWorker(env, { db: database.db, publicBaseUrl: 'https://nps.example' });
+  client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default' });
+});
+
+afterAll(async () => {
+  await worker?.stop();
+  await env?.teardown();
+  await database?.destroy();
+});
+
+describe('a local activity slower than the workflow task timeout', () => {
+  it('invites the member once, and the history replays', async () => {
+    const campaign = await addCampaign(database.db, { reminders: 1 });
+    const member = await addMember(database.db, campaign);
+
+    // Hold the member's row so the invitation's local activity waits.
+    const blocker = postgres(database.url, { max: 2, onnotice: () => {} });
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const holding = blocker.begin(async (tx) => {
+      await tx`select id from campaign_members where id = ${member.memberId} for update`;
+      locked();
+      await released;
+    });
+    await isLocked;
+
+    try {
+      await startMemberWorkflow(client, member, { taskQueue: worker.taskQueue });
+      // The invitation's local activity now waits for the lock; keep it waiting past the first
+      // workflow task heartbeat (8 s).
+      await waitForLockWaiter(blocker);
+      await new Promise((resolve) => setTimeout(resolve, 9_000));
+    } finally {
+      release();
+      await holding;
+      await blocker.end();
+    }
+
+    const handle = client.workflow.getHandle<typeof campaignMember>(memberWorkflowId(member.memberId));
+    await waitForStatus(handle, 'Survey_Not_Started');
+    const history = await handle.fetchHistory();
+    const { EventType } = temporal.api.enums.v1;
+    const types = (history.events ?? []).map((event) => event.eventType);
+    const tasksBeforeEmail = types.slice(0, types.indexOf(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)).filter((t) => t === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
+    expect(tasksBeforeEmail.length).toBeGreaterThan(1);
+    expect(await invitationsOf(database.db, member.memberId)).toHaveLength(1);
+    expect((await outboxOf(database.db, member.memberId)).map((m) => m.kind)).toEqual(['invitation']);
+
+    const results = [];
+    for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, [
+      { workflowId: handle.workflowId, history },
+    ])) {
+      results.push(result);
+    }
+    expect(results.map((r) => r.error)).toEqual([undefined]);
+  });
+});
+
+/** Waits until some other session waits for a lock (the local activity's FOR UPDATE). */
+async function waitForLockWaiter(sql: postgres.Sql): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    const [row] = await sql`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()`;
+    if ((row?.n ?? 0) > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('the local activity never waited for the lock');
+}
