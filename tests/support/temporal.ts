@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { Connection } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll } from 'vitest';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type ActivityDependencies } from '../../activities';
 import { ensureBinary } from '../../temporal/binaries';
 import { createEmailWorker, workflowsPath } from '../../temporal/worker';
 import { SEARCH_ATTRIBUTE_TYPES } from '../../workflows/search-attributes';
+import { createTestDatabase, type TestDatabase } from './database';
 
 /**
  * A time-skipping Temporal environment on the Java test server the project provisions itself.
@@ -74,4 +76,32 @@ export async function startWorker(env: TestWorkflowEnvironment, dependencies: Ac
       await running;
     },
   };
+}
+
+export interface WorkflowTestbed {
+  env: TestWorkflowEnvironment;
+  database: TestDatabase;
+  worker: RunningWorker;
+  /** A plain client: awaiting a result never unlocks time skipping (see campaign-member.test.ts). */
+  client: Client;
+}
+
+/**
+ * A test file's real components: a fresh PostgreSQL database, the time-skipping test server, a
+ * worker over both and a client, set up before the file's tests and torn down after them. Read
+ * the fields inside tests (they are filled in by beforeAll).
+ */
+export function useWorkflowTestbed(publicBaseUrl = 'https://nps.example'): WorkflowTestbed {
+  const testbed = {} as WorkflowTestbed;
+  beforeAll(async () => {
+    [testbed.database, testbed.env] = await Promise.all([createTestDatabase(), createTestEnvironment()]);
+    testbed.worker = await startWorker(testbed.env, { db: testbed.database.db, publicBaseUrl });
+    testbed.client = new Client({ connection: testbed.env.connection, namespace: testbed.env.namespace ?? 'default' });
+  });
+  afterAll(async () => {
+    await testbed.worker?.stop();
+    await testbed.env?.teardown();
+    await testbed.database?.destroy();
+  });
+  return testbed;
 }

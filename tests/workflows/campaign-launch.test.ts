@@ -1,36 +1,17 @@
-import { Client } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { eq, inArray } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readLaunchProgress, startCampaignLaunch } from '../../campaigns';
 import { tables } from '../../db';
 import type { campaignLaunch, campaignMember } from '../../workflows';
 import { launchProgressQuery, launchWorkflowId, memberWorkflowId, rejectedSignal } from '../../workflows/definitions';
 import { CampaignIdAttribute, MemberStatusAttribute } from '../../workflows/search-attributes';
 import { addCampaign, addMember } from '../support/campaign-fixtures';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { createTestEnvironment, startWorker, type RunningWorker } from '../support/temporal';
+import { useWorkflowTestbed } from '../support/temporal';
 import { waitForStatus } from './helpers';
 
-let env: TestWorkflowEnvironment;
-let database: TestDatabase;
-let worker: RunningWorker;
-/** A plain client, so awaiting results never unlocks time skipping (see campaign-member.test.ts). */
-let client: Client;
+const testbed = useWorkflowTestbed();
 
-beforeAll(async () => {
-  [database, env] = await Promise.all([createTestDatabase(), createTestEnvironment()]);
-  worker = await startWorker(env, { db: database.db, publicBaseUrl: 'https://nps.example' });
-  client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default' });
-});
-
-afterAll(async () => {
-  await worker?.stop();
-  await env?.teardown();
-  await database?.destroy();
-});
-
-const db = () => database.db;
+const db = () => testbed.database.db;
 
 async function invitationCount(memberIds: string[]): Promise<Map<string, number>> {
   const rows = await db()
@@ -62,13 +43,13 @@ describe('campaignLaunch', () => {
 
     // Two launches at once join the same run.
     const [first, second] = await Promise.all([
-      startCampaignLaunch(client, { campaignId: campaign.campaignId, pageSize: 3 }, { taskQueue: worker.taskQueue }),
-      startCampaignLaunch(client, { campaignId: campaign.campaignId, pageSize: 3 }, { taskQueue: worker.taskQueue }),
+      startCampaignLaunch(testbed.client, { campaignId: campaign.campaignId, pageSize: 3 }, { taskQueue: testbed.worker.taskQueue }),
+      startCampaignLaunch(testbed.client, { campaignId: campaign.campaignId, pageSize: 3 }, { taskQueue: testbed.worker.taskQueue }),
     ]);
     expect(second.runId).toBe(first.runId);
     expect(first.workflowId).toBe(launchWorkflowId(campaign.campaignId));
 
-    const launch = client.workflow.getHandle<typeof campaignLaunch>(first.workflowId);
+    const launch = testbed.client.workflow.getHandle<typeof campaignLaunch>(first.workflowId);
     const result = await launch.result();
     expect(result).toEqual({ campaignId: campaign.campaignId, started: 7, total: 8, done: true });
     // Pages of 3, 3 and 1 members: two continue-as-new hops.
@@ -87,28 +68,28 @@ describe('campaignLaunch', () => {
     await waitUntil(async () => (await invitationCount(memberIds)).size === 7);
     const runIds = new Map<string, string>();
     for (const id of memberIds) {
-      const description = await client.workflow.getHandle(memberWorkflowId(id)).describe();
+      const description = await testbed.client.workflow.getHandle(memberWorkflowId(id)).describe();
       runIds.set(id, description.runId);
       expect(description.typedSearchAttributes.get(CampaignIdAttribute)).toBe(campaign.campaignId);
     }
-    await expect(client.workflow.getHandle(memberWorkflowId(rejected.memberId)).describe()).rejects.toThrow();
+    await expect(testbed.client.workflow.getHandle(memberWorkflowId(rejected.memberId)).describe()).rejects.toThrow();
 
     // One member finishes; then the campaign is launched again, and once more with a new member.
-    const finished = client.workflow.getHandle<typeof campaignMember>(memberWorkflowId(memberIds[0]!));
+    const finished = testbed.client.workflow.getHandle<typeof campaignMember>(memberWorkflowId(memberIds[0]!));
     await finished.signal(rejectedSignal);
     expect((await finished.result()).status).toBe('Rejected');
 
-    const again = await startCampaignLaunch(client, { campaignId: campaign.campaignId, pageSize: 3 }, { taskQueue: worker.taskQueue });
+    const again = await startCampaignLaunch(testbed.client, { campaignId: campaign.campaignId, pageSize: 3 }, { taskQueue: testbed.worker.taskQueue });
     expect(again.runId).not.toBe(first.runId);
-    expect(await client.workflow.getHandle<typeof campaignLaunch>(again.workflowId).result()).toMatchObject({ started: 0, total: 8 });
+    expect(await testbed.client.workflow.getHandle<typeof campaignLaunch>(again.workflowId).result()).toMatchObject({ started: 0, total: 8 });
 
     const late = await addMember(db(), campaign);
-    await startCampaignLaunch(client, { campaignId: campaign.campaignId, pageSize: 3 }, { taskQueue: worker.taskQueue });
-    expect(await client.workflow.getHandle<typeof campaignLaunch>(again.workflowId).result()).toMatchObject({ started: 1, total: 9 });
-    await waitForStatus(client.workflow.getHandle(memberWorkflowId(late.memberId)), 'Survey_Not_Started');
+    await startCampaignLaunch(testbed.client, { campaignId: campaign.campaignId, pageSize: 3 }, { taskQueue: testbed.worker.taskQueue });
+    expect(await testbed.client.workflow.getHandle<typeof campaignLaunch>(again.workflowId).result()).toMatchObject({ started: 1, total: 9 });
+    await waitForStatus(testbed.client.workflow.getHandle(memberWorkflowId(late.memberId)), 'Survey_Not_Started');
 
     for (const id of memberIds) {
-      const description = await client.workflow.getHandle(memberWorkflowId(id)).describe();
+      const description = await testbed.client.workflow.getHandle(memberWorkflowId(id)).describe();
       expect(description.runId).toBe(runIds.get(id));
     }
     const counts = await invitationCount([...memberIds, late.memberId]);

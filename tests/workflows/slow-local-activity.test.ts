@@ -1,15 +1,12 @@
-import { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import postgres from 'postgres';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startMemberWorkflow } from '../../campaigns';
 import type { campaignMember } from '../../workflows';
 import { memberWorkflowId } from '../../workflows/definitions';
 import { addCampaign, addMember } from '../support/campaign-fixtures';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { createTestEnvironment, startWorker, workflowBundle, type RunningWorker } from '../support/temporal';
+import { useWorkflowTestbed, workflowBundle } from '../support/temporal';
 import { invitationsOf, outboxOf, waitForStatus } from './helpers';
 
 /*
@@ -19,30 +16,15 @@ import { invitationsOf, outboxOf, waitForStatus } from './helpers';
  * heartbeat). The member must still be invited exactly once, and the history, with its extra
  * workflow tasks between the two local activities, must replay on the current code.
  */
-let env: TestWorkflowEnvironment;
-let database: TestDatabase;
-let worker: RunningWorker;
-let client: Client;
-
-beforeAll(async () => {
-  [database, env] = await Promise.all([createTestDatabase(), createTestEnvironment()]);
-  worker = await startWorker(env, { db: database.db, publicBaseUrl: 'https://nps.example' });
-  client = new Client({ connection: env.connection, namespace: env.namespace ?? 'default' });
-});
-
-afterAll(async () => {
-  await worker?.stop();
-  await env?.teardown();
-  await database?.destroy();
-});
+const testbed = useWorkflowTestbed();
 
 describe('a local activity slower than the workflow task timeout', () => {
   it('invites the member once, and the history replays', async () => {
-    const campaign = await addCampaign(database.db, { reminders: 1 });
-    const member = await addMember(database.db, campaign);
+    const campaign = await addCampaign(testbed.database.db, { reminders: 1 });
+    const member = await addMember(testbed.database.db, campaign);
 
     // Hold the member's row so the invitation's local activity waits.
-    const blocker = postgres(database.url, { max: 2, onnotice: () => {} });
+    const blocker = postgres(testbed.database.url, { max: 2, onnotice: () => {} });
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
     let locked!: () => void;
@@ -55,7 +37,7 @@ describe('a local activity slower than the workflow task timeout', () => {
     await isLocked;
 
     try {
-      await startMemberWorkflow(client, member, { taskQueue: worker.taskQueue });
+      await startMemberWorkflow(testbed.client, member, { taskQueue: testbed.worker.taskQueue });
       // The invitation's local activity now waits for the lock; keep it waiting past the first
       // workflow task heartbeat (8 s).
       await waitForLockWaiter(blocker);
@@ -66,15 +48,15 @@ describe('a local activity slower than the workflow task timeout', () => {
       await blocker.end();
     }
 
-    const handle = client.workflow.getHandle<typeof campaignMember>(memberWorkflowId(member.memberId));
+    const handle = testbed.client.workflow.getHandle<typeof campaignMember>(memberWorkflowId(member.memberId));
     await waitForStatus(handle, 'Survey_Not_Started');
     const history = await handle.fetchHistory();
     const { EventType } = temporal.api.enums.v1;
     const types = (history.events ?? []).map((event) => event.eventType);
     const tasksBeforeEmail = types.slice(0, types.indexOf(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)).filter((t) => t === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
     expect(tasksBeforeEmail.length).toBeGreaterThan(1);
-    expect(await invitationsOf(database.db, member.memberId)).toHaveLength(1);
-    expect((await outboxOf(database.db, member.memberId)).map((m) => m.kind)).toEqual(['invitation']);
+    expect(await invitationsOf(testbed.database.db, member.memberId)).toHaveLength(1);
+    expect((await outboxOf(testbed.database.db, member.memberId)).map((m) => m.kind)).toEqual(['invitation']);
 
     const results = [];
     for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, [
