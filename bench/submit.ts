@@ -244,10 +244,11 @@ async function main() {
     const ratioMedian = median(ratios);
     console.log(`\nsubmit / ceiling per round: ${ratios.map((r) => `${(r * 100).toFixed(0)} %`).join(', ')}; median ${(ratioMedian * 100).toFixed(0)} %`);
     console.log(`submit median ${submitMedian}/s, p99 median ${p99Median} ms`);
+    // Each part on its own: the throughput part depends on the instance, the ratio does not.
+    const verdict = (met: boolean) => (met ? 'met' : 'not met');
     console.log(
-      `goal (≥ 3000/s, p99 ≤ 50 ms, ≥ 50 % of ceiling, medians): ${
-        submitMedian >= 3000 && p99Median <= 50 && ratioMedian >= 0.5 ? 'met' : 'not met'
-      }`,
+      `goal, on the medians: ≥ 3000/s ${verdict(submitMedian >= 3000)}; p99 ≤ 50 ms ${verdict(p99Median <= 50)}; ` +
+        `≥ 50 % of the ceiling ${verdict(ratioMedian >= 0.5)}`,
     );
   } finally {
     for (const child of children) child.kill();
