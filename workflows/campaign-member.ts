@@ -273,15 +273,18 @@ export async function campaignMember(input: CampaignMemberInput): Promise<Member
   // Invite.
   const invitedAt = Date.now();
   state.invitedAt = iso(invitedAt);
+  const expiryDaysAsked = state.expiryDays;
   const invitation = await records.createInvitation({
     memberId,
     at: state.invitedAt,
-    expiresAt: iso(invitedAt + state.expiryDays * DAY),
+    expiresAt: iso(invitedAt + expiryDaysAsked * DAY),
   });
   state.invitationId = invitation.invitationId;
   state.expiresAt = iso(invitedAt + state.expiryDays * DAY);
-  if (invitation.expiresAt !== state.expiresAt) {
-    // The expiry changed while the invitation was being created.
+  // The expiry changed while the invitation was being created. Compared by the days, never by
+  // the stored date: replay may run this line with another workflow clock than the first run had
+  // when the local activity spanned a workflow task, while the activity's result is the first run's.
+  if (state.expiryDays !== expiryDaysAsked) {
     await records.setInvitationExpiry({ invitationId: invitation.invitationId, expiresAt: state.expiresAt });
   }
   await mail.sendSurveyEmail({

@@ -4,7 +4,7 @@ import postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
 import { startMemberWorkflow } from '../../campaigns';
 import type { campaignMember } from '../../workflows';
-import { memberWorkflowId } from '../../workflows/definitions';
+import { changeSettingsUpdate, memberWorkflowId } from '../../workflows/definitions';
 import { addCampaign, addMember } from '../support/campaign-fixtures';
 import { useWorkflowTestbed, workflowBundle } from '../support/temporal';
 import { invitationsOf, outboxOf, waitForStatus } from './helpers';
@@ -23,30 +23,10 @@ describe('a local activity slower than the workflow task timeout', () => {
     const campaign = await addCampaign(testbed.database.db, { reminders: 1 });
     const member = await addMember(testbed.database.db, campaign);
 
-    // Hold the member's row so the invitation's local activity waits.
-    const blocker = postgres(testbed.database.url, { max: 2, onnotice: () => {} });
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    let locked!: () => void;
-    const isLocked = new Promise<void>((resolve) => (locked = resolve));
-    const holding = blocker.begin(async (tx) => {
-      await tx`select id from campaign_members where id = ${member.memberId} for update`;
-      locked();
-      await released;
-    });
-    await isLocked;
-
-    try {
-      await startMemberWorkflow(testbed.client, member, { taskQueue: testbed.worker.taskQueue });
-      // The invitation's local activity now waits for the lock; keep it waiting past the first
-      // workflow task heartbeat (8 s).
-      await waitForLockWaiter(blocker);
+    await whileTheInvitationWaits(member, async () => {
+      // Keep it waiting past the first workflow task heartbeat (8 s).
       await new Promise((resolve) => setTimeout(resolve, 9_000));
-    } finally {
-      release();
-      await holding;
-      await blocker.end();
-    }
+    });
 
     const handle = testbed.client.workflow.getHandle<typeof campaignMember>(memberWorkflowId(member.memberId));
     await waitForStatus(handle, 'Survey_Not_Started');
@@ -57,16 +37,64 @@ describe('a local activity slower than the workflow task timeout', () => {
     expect(tasksBeforeEmail.length).toBeGreaterThan(1);
     expect(await invitationsOf(testbed.database.db, member.memberId)).toHaveLength(1);
     expect((await outboxOf(testbed.database.db, member.memberId)).map((m) => m.kind)).toEqual(['invitation']);
+    await expectReplays(handle.workflowId, history);
+  });
 
-    const results = [];
-    for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, [
-      { workflowId: handle.workflowId, history },
-    ])) {
-      results.push(result);
-    }
-    expect(results.map((r) => r.error)).toEqual([undefined]);
+  it('an expiry changed while the invitation is being created reaches the invitation', async () => {
+    const campaign = await addCampaign(testbed.database.db, { reminders: 1, expiryDays: 30 });
+    const member = await addMember(testbed.database.db, campaign);
+    const handle = testbed.client.workflow.getHandle<typeof campaignMember>(memberWorkflowId(member.memberId));
+
+    await whileTheInvitationWaits(member, async () => {
+      // Delivered with a heartbeat's workflow task while the local activity still waits.
+      const changed = await handle.executeUpdate(changeSettingsUpdate, { args: [{ expiryDays: 5 }] });
+      expect(changed.expiryDays).toBe(5);
+    });
+
+    const state = await waitForStatus(handle, 'Survey_Not_Started');
+    const [invitation] = await invitationsOf(testbed.database.db, member.memberId);
+    const fiveDaysAfterInvite = Date.parse(state.invitedAt!) + 5 * 24 * 60 * 60 * 1000;
+    expect(state.expiresAt).toBe(new Date(fiveDaysAfterInvite).toISOString());
+    expect(invitation!.expiresAt?.getTime()).toBe(fiveDaysAfterInvite);
+    await expectReplays(handle.workflowId, await handle.fetchHistory());
   });
 });
+
+/**
+ * Starts the member's workflow while its row is held by another transaction (a busy database, an
+ * administrator's long transaction), so the invitation's local activity waits for the lock;
+ * runs `meanwhile`, then lets go.
+ */
+async function whileTheInvitationWaits(member: Awaited<ReturnType<typeof addMember>>, meanwhile: () => Promise<void>): Promise<void> {
+  const blocker = postgres(testbed.database.url, { max: 2, onnotice: () => {} });
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let locked!: () => void;
+  const isLocked = new Promise<void>((resolve) => (locked = resolve));
+  const holding = blocker.begin(async (tx) => {
+    await tx`select id from campaign_members where id = ${member.memberId} for update`;
+    locked();
+    await released;
+  });
+  await isLocked;
+  try {
+    await startMemberWorkflow(testbed.client, member, { taskQueue: testbed.worker.taskQueue });
+    await waitForLockWaiter(blocker);
+    await meanwhile();
+  } finally {
+    release();
+    await holding;
+    await blocker.end();
+  }
+}
+
+async function expectReplays(workflowId: string, history: temporal.api.history.v1.IHistory): Promise<void> {
+  const results = [];
+  for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, [{ workflowId, history }])) {
+    results.push(result);
+  }
+  expect(results.map((r) => r.error)).toEqual([undefined]);
+}
 
 /** Waits until some other session waits for a lock (the local activity's FOR UPDATE). */
 async function waitForLockWaiter(sql: postgres.Sql): Promise<void> {
