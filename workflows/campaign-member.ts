@@ -259,9 +259,12 @@ export async function campaignMember(input: CampaignMemberInput): Promise<Member
   state.scheduledSendAt = iso(sendAt);
   // A member whose slot is now goes straight to invited: recording 'Awaiting_Send' for the
   // moment in between would cost a database write and a search-attribute update per member.
-  if (sendAt > Date.now() || !patched(LEAN_INVITE_PATCH)) await setStatus('Awaiting_Send');
-  if (sendAt > Date.now()) {
-    await condition(() => stopReason !== null, sendAt - Date.now());
+  // Decided once: after the status write below, the workflow clock may read differently on
+  // replay than it did in the first run (a local activity can span workflow tasks).
+  const mustWait = sendAt > Date.now();
+  if (mustWait || !patched(LEAN_INVITE_PATCH)) await setStatus('Awaiting_Send');
+  if (mustWait) {
+    await condition(() => stopReason !== null, Math.max(1, sendAt - Date.now()));
     if (stopReason) return stopped(stopReason);
     // 3. Still sendable after the wait? (No wait, nothing to re-check.)
     const { reason: notSendableNow } = await checkSendable();
