@@ -1,11 +1,9 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, WorkflowUpdateFailedError, type HistoryAndWorkflowId, type WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { reincludeMember, startMemberWorkflow } from '../../campaigns';
@@ -29,8 +27,8 @@ import {
 import { CampaignIdAttribute, MemberStatusAttribute } from '../../workflows/search-attributes';
 import { addCampaign, addEmployee, addMember, submitResponse, type ContactOverrides } from '../support/campaign-fixtures';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { createTestEnvironment, startWorker, workflowBundle, type RunningWorker } from '../support/temporal';
-import { contactRow, DAY, invitationsOf, memberRow, outboxOf, waitForState, waitForStatus } from './helpers';
+import { createTestEnvironment, startWorker, type RunningWorker } from '../support/temporal';
+import { contactRow, DAY, expectEveryHistoryReplays, invitationsOf, memberRow, outboxOf, waitForState, waitForStatus } from './helpers';
 
 let env: TestWorkflowEnvironment;
 let database: TestDatabase;
@@ -466,22 +464,6 @@ describe('always-on', () => {
     expect((await outboxOf(db(), member.memberId)).map((m) => m.kind)).toEqual(['invitation']);
   });
 });
-
-/** Replays the histories on the current workflow code; any non-determinism fails the test. */
-async function expectEveryHistoryReplays(histories: HistoryAndWorkflowId[]) {
-  let replayed = 0;
-  const byId = new Map(histories.map((h) => [h.workflowId, h.history]));
-  for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories)) {
-    if (result.error) {
-      // Keep the failing history for diagnosis: replay it with Worker.runReplayHistory.
-      const file = path.join(os.tmpdir(), `replay-failure-${result.workflowId}.json`);
-      writeFileSync(file, JSON.stringify({ workflowId: result.workflowId, history: byId.get(result.workflowId) }));
-      expect(result.error, `${result.workflowId} (history in ${file})`).toBeUndefined();
-    }
-    replayed++;
-  }
-  expect(replayed).toBe(histories.length);
-}
 
 describe('determinism', () => {
   it('every history recorded above replays on the current workflow code', async () => {

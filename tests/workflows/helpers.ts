@@ -1,8 +1,14 @@
-import type { WorkflowHandle } from '@temporalio/client';
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { HistoryAndWorkflowId, WorkflowHandle } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
 import { asc, eq } from 'drizzle-orm';
+import { expect } from 'vitest';
 import { tables, type Database } from '../../db';
 import type { MemberStatus } from '../../domain/member-status';
 import { memberStateQuery, type MemberState } from '../../workflows/definitions';
+import { workflowBundle } from '../support/temporal';
 
 export const DAY = 86_400_000;
 
@@ -44,4 +50,20 @@ export async function memberRow(db: Database, memberId: string) {
 export async function contactRow(db: Database, contactId: string) {
   const [row] = await db.select().from(tables.contacts).where(eq(tables.contacts.id, contactId));
   return row!;
+}
+
+/** Replays the histories on the current workflow code; any non-determinism fails the test. */
+export async function expectEveryHistoryReplays(histories: HistoryAndWorkflowId[]) {
+  let replayed = 0;
+  const byId = new Map(histories.map((h) => [h.workflowId, h.history]));
+  for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories)) {
+    if (result.error) {
+      // Keep the failing history for diagnosis: replay it with Worker.runReplayHistory.
+      const file = path.join(os.tmpdir(), `replay-failure-${result.workflowId}.json`);
+      writeFileSync(file, JSON.stringify({ workflowId: result.workflowId, history: byId.get(result.workflowId) }));
+      expect(result.error, `${result.workflowId} (history in ${file})`).toBeUndefined();
+    }
+    replayed++;
+  }
+  expect(replayed).toBe(histories.length);
 }

@@ -1,13 +1,12 @@
 import { temporal } from '@temporalio/proto';
-import { Worker } from '@temporalio/worker';
 import postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
 import { startMemberWorkflow } from '../../campaigns';
 import type { campaignMember } from '../../workflows';
 import { changeSettingsUpdate, memberWorkflowId } from '../../workflows/definitions';
 import { addCampaign, addMember } from '../support/campaign-fixtures';
-import { useWorkflowTestbed, workflowBundle } from '../support/temporal';
-import { invitationsOf, outboxOf, waitForStatus } from './helpers';
+import { useWorkflowTestbed } from '../support/temporal';
+import { DAY, expectEveryHistoryReplays, invitationsOf, outboxOf, waitForStatus } from './helpers';
 
 /*
  * A local activity that outlives its workflow task: the invitation waits for a row lock (a busy
@@ -37,7 +36,7 @@ describe('a local activity slower than the workflow task timeout', () => {
     expect(tasksBeforeEmail.length).toBeGreaterThan(1);
     expect(await invitationsOf(testbed.database.db, member.memberId)).toHaveLength(1);
     expect((await outboxOf(testbed.database.db, member.memberId)).map((m) => m.kind)).toEqual(['invitation']);
-    await expectReplays(handle.workflowId, history);
+    await expectEveryHistoryReplays([{ workflowId: handle.workflowId, history }]);
   });
 
   it('an expiry changed while the invitation is being created reaches the invitation', async () => {
@@ -53,10 +52,10 @@ describe('a local activity slower than the workflow task timeout', () => {
 
     const state = await waitForStatus(handle, 'Survey_Not_Started');
     const [invitation] = await invitationsOf(testbed.database.db, member.memberId);
-    const fiveDaysAfterInvite = Date.parse(state.invitedAt!) + 5 * 24 * 60 * 60 * 1000;
+    const fiveDaysAfterInvite = Date.parse(state.invitedAt!) + 5 * DAY;
     expect(state.expiresAt).toBe(new Date(fiveDaysAfterInvite).toISOString());
     expect(invitation!.expiresAt?.getTime()).toBe(fiveDaysAfterInvite);
-    await expectReplays(handle.workflowId, await handle.fetchHistory());
+    await expectEveryHistoryReplays([{ workflowId: handle.workflowId, history: await handle.fetchHistory() }]);
   });
 });
 
@@ -86,14 +85,6 @@ async function whileTheInvitationWaits(member: Awaited<ReturnType<typeof addMemb
     await holding;
     await blocker.end();
   }
-}
-
-async function expectReplays(workflowId: string, history: temporal.api.history.v1.IHistory): Promise<void> {
-  const results = [];
-  for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, [{ workflowId, history }])) {
-    results.push(result);
-  }
-  expect(results.map((r) => r.error)).toEqual([undefined]);
 }
 
 /** Waits until some other session waits for a lock (the local activity's FOR UPDATE). */
