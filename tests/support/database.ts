@@ -8,7 +8,11 @@ import { openDatabase, type DatabaseHandle } from '../../db';
  * which takes milliseconds; otherwise the file runs on an in-memory PGlite and says so.
  */
 const adminUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const TEMPLATE = 'npsflow_test_template';
+/**
+ * Named after the newest migration, so checkouts with different migrations (branches, worktrees)
+ * each keep their own template instead of rebuilding one another's under a running suite.
+ */
+const templateName = (stamp: string | undefined) => `npsflow_test_template_${(stamp ?? 'none').slice(0, 12)}`;
 
 let reachable: boolean | undefined;
 
@@ -37,23 +41,25 @@ function urlFor(database: string): string {
   return u.toString();
 }
 
-/** (Re)builds the migrated template when it is missing or older than the newest migration. */
-async function ensureTemplate(admin: postgres.Sql): Promise<void> {
+/** Builds the migrated template of the current migrations when it is missing or incomplete; returns its name. */
+async function ensureTemplate(admin: postgres.Sql): Promise<string> {
   const newest = await currentMigrationStamp();
-  const [exists] = await admin`select 1 as ok from pg_database where datname = ${TEMPLATE}`;
+  const name = templateName(newest);
+  const [exists] = await admin`select 1 as ok from pg_database where datname = ${name}`;
   if (exists) {
-    const template = postgres(urlFor(TEMPLATE), { max: 1, onnotice: () => {} });
+    const template = postgres(urlFor(name), { max: 1, onnotice: () => {} });
     const stamp = await template`select hash from drizzle.__drizzle_migrations order by created_at desc limit 1`
       .then((rows) => rows[0]?.hash as string | undefined)
       .catch(() => undefined)
       .finally(() => template.end());
-    if (stamp === newest) return;
-    await admin.unsafe(`drop database if exists ${TEMPLATE} with (force)`);
+    if (stamp === newest) return name;
+    await admin.unsafe(`drop database if exists ${name} with (force)`);
   }
-  await admin.unsafe(`create database ${TEMPLATE}`);
-  const handle = await openDatabase(urlFor(TEMPLATE), { maxConnections: 1 });
+  await admin.unsafe(`create database ${name}`);
+  const handle = await openDatabase(urlFor(name), { maxConnections: 1 });
   await handle.migrate();
   await handle.close();
+  return name;
 }
 
 async function currentMigrationStamp(): Promise<string | undefined> {
@@ -81,8 +87,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     // One creator at a time: a template being copied must have no other users.
     await admin`select pg_advisory_lock(727001)`;
     try {
-      await ensureTemplate(admin);
-      await admin.unsafe(`create database ${name} template ${TEMPLATE}`);
+      const template = await ensureTemplate(admin);
+      await admin.unsafe(`create database ${name} template ${template}`);
     } finally {
       await admin`select pg_advisory_unlock(727001)`;
     }
