@@ -28,7 +28,7 @@ import { CampaignIdAttribute, MemberStatusAttribute } from '../../workflows/sear
 import { addCampaign, addEmployee, addMember, submitResponse, type ContactOverrides } from '../support/campaign-fixtures';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { createTestEnvironment, startWorker, type RunningWorker } from '../support/temporal';
-import { contactRow, DAY, expectEveryHistoryReplays, invitationsOf, memberRow, outboxOf, waitForState, waitForStatus } from './helpers';
+import { contactRow, DAY, expectEveryHistoryReplays, recordHistories, invitationsOf, memberRow, outboxOf, waitForState, waitForStatus } from './helpers';
 
 let env: TestWorkflowEnvironment;
 let database: TestDatabase;
@@ -472,6 +472,8 @@ describe('determinism', () => {
     );
     expect(histories.length).toBeGreaterThan(15);
     await expectEveryHistoryReplays(histories);
+    // RECORD_HISTORIES=<folder> keeps them as fixtures of this code, before a change to the workflow.
+    if (process.env.RECORD_HISTORIES) recordHistories(process.env.RECORD_HISTORIES, histories);
   });
 
   /** Committed histories, each folder one situation: `before-lean-invite` (code before that patch), … */

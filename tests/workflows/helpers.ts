@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { HistoryAndWorkflowId, WorkflowHandle } from '@temporalio/client';
@@ -66,4 +66,13 @@ export async function expectEveryHistoryReplays(histories: HistoryAndWorkflowId[
     replayed++;
   }
   expect(replayed).toBe(histories.length);
+}
+
+/** Writes histories as replay fixtures, one JSON file per workflow, named in recording order. */
+export function recordHistories(folder: string, histories: HistoryAndWorkflowId[]): void {
+  mkdirSync(folder, { recursive: true });
+  histories.forEach(({ workflowId, history }, i) => {
+    const file = path.join(folder, `member-${String(i).padStart(2, '0')}.json`);
+    writeFileSync(file, JSON.stringify({ workflowId, history }));
+  });
 }
