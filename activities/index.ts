@@ -4,8 +4,10 @@ import { OutboxMailer } from '../email';
 import { createFollowUpActivities } from './follow-up';
 import { createLaunchActivities } from './launch';
 import { createMemberActivities } from './member';
+import { createOperationActivities } from './operations';
 
 export type { MemberContext, StatusChange } from './member';
+export type { OperationPage } from './operations';
 export type { MemberPage } from './launch';
 
 /** What activities need from the outside world; tests pass real ones (a test database). */
@@ -29,13 +31,10 @@ export function createActivities(deps: ActivityDependencies) {
   const mailer = deps.mailer ?? new OutboxMailer(deps.db, { now });
   const unsubscribeAddress = deps.unsubscribeAddress ?? `unsubscribe@${new URL(deps.publicBaseUrl).hostname}`;
   return {
-    /** Liveness probe used by /readyz-style checks and the smoke test. */
-    async ping(): Promise<string> {
-      return now().toISOString();
-    },
     ...createMemberActivities({ db: deps.db, mailer, publicBaseUrl: deps.publicBaseUrl, unsubscribeAddress }),
     ...createFollowUpActivities({ db: deps.db, mailer, publicBaseUrl: deps.publicBaseUrl, taskQueue: deps.memberTaskQueue }),
     ...createLaunchActivities({ db: deps.db, memberTaskQueue: deps.memberTaskQueue }),
+    ...createOperationActivities({ db: deps.db, memberTaskQueue: deps.memberTaskQueue }),
   };
 }
 

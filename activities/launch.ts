@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import { and, asc, count, eq, gt, inArray, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gt, inArray, isNull, ne, sql } from 'drizzle-orm';
 import { startMemberWorkflow } from '../campaigns/start-member';
 import { tables, type Database } from '../db';
 
@@ -42,7 +42,8 @@ export function createLaunchActivities(deps: { db: Database; memberTaskQueue?: s
       await db
         .update(tables.campaigns)
         .set({
-          status: sql`case when ${tables.campaigns.status} = 'closed' then 'closed'::campaign_status else 'launching'::campaign_status end`,
+          // Only a draft starts launching; a running, paused or closed campaign keeps its status.
+          status: sql`case when ${tables.campaigns.status} = 'draft' then 'launching'::campaign_status else ${tables.campaigns.status} end`,
           launchedAt: sql`coalesce(${tables.campaigns.launchedAt}, ${timestamptz(new Date(input.at))})`,
         })
         .where(eq(tables.campaigns.id, input.campaignId));
@@ -92,13 +93,23 @@ export function createLaunchActivities(deps: { db: Database; memberTaskQueue?: s
       };
     },
 
-    /** The campaign is live once every member has its workflow. */
-    async finishLaunch(input: { campaignId: string }): Promise<{ total: number; started: number }> {
-      await db
-        .update(tables.campaigns)
-        .set({ status: 'active' })
-        .where(and(eq(tables.campaigns.id, input.campaignId), eq(tables.campaigns.status, 'launching')));
-      return progress(input.campaignId);
+    /**
+     * The campaign is live once every member has its workflow. `unstarted`: members still without
+     * one (added behind the launch's cursor while it ran), for another sweep.
+     */
+    async finishLaunch(input: { campaignId: string }): Promise<{ total: number; started: number; unstarted: number }> {
+      const [waiting] = await db
+        .select({ n: count() })
+        .from(members)
+        .where(and(eq(members.campaignId, input.campaignId), isNull(members.workflowStartedAt), ne(members.status, 'Rejected')));
+      const unstarted = waiting?.n ?? 0;
+      if (unstarted === 0) {
+        await db
+          .update(tables.campaigns)
+          .set({ status: 'active' })
+          .where(and(eq(tables.campaigns.id, input.campaignId), eq(tables.campaigns.status, 'launching')));
+      }
+      return { ...(await progress(input.campaignId)), unstarted };
     },
   };
 }

@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import { deliverOwed, owe, type Owed } from '../signals/owed-signals';
+import { invitationSupersededSignal, memberWorkflowId } from '../workflows/definitions';
 import { and, count, desc, eq, inArray, sql } from 'drizzle-orm';
 import { tables, type Database } from '../db';
 import { resolveCampaignSettings, type CampaignSettings } from '../domain/campaign-settings';
-import type { SendabilityFacts } from '../domain/eligibility';
+import { checkMailing, type MailingFacts, type SendabilityFacts } from '../domain/eligibility';
 import type { MemberStatus } from '../domain/member-status';
 import { resolveTimeZone } from '../domain/send-time';
 import type { Mailer } from '../email';
@@ -20,6 +23,11 @@ export interface MemberContext {
   surveyId: string;
   /** The member's status in PostgreSQL: an administrator may have rejected it before it started. */
   memberStatus: MemberStatus;
+  /** The campaign's and survey's status now (absent in histories recorded before they were read). */
+  campaignStatus?: MailingFacts['campaignStatus'];
+  surveyStatus?: MailingFacts['surveyStatus'];
+  /** The status of the invitation asked about, if any. */
+  invitationStatus?: MailingFacts['invitationStatus'];
   /** Invitations earlier lifecycles of this member created (> 0 after a reinclusion). */
   earlierInvitations: number;
   settings: CampaignSettings;
@@ -54,10 +62,13 @@ export interface SurveyEmailInput {
 
 type InvitationStatus = (typeof tables.invitationStatus.enumValues)[number];
 
-/** How the member's invitation follows a member status; undefined leaves it alone. */
+/**
+ * How the member's invitation follows a member status; undefined leaves it alone. The respondent's
+ * own acts (first open, answer) are recorded on the invitation by the public form together with
+ * the fact itself, so Survey_Started and Survey_Completed leave it as it is: each fact is written
+ * once and the analytics triggers see it once.
+ */
 const INVITATION_STATUS_FOR: Partial<Record<MemberStatus, InvitationStatus>> = {
-  Survey_Started: 'started',
-  Survey_Completed: 'completed',
   Email_Bounced: 'bounced',
   Expired: 'expired',
   Rejected: 'invalid',
@@ -67,9 +78,34 @@ const INVITATION_STATUS_FOR: Partial<Record<MemberStatus, InvitationStatus>> = {
   Out_Of_NPS_Scope: 'invalid',
   Inactive_Contact: 'invalid',
   No_Email: 'invalid',
+  Campaign_Closed: 'closed',
+  Undeliverable: 'invalid',
+  Erased: 'invalid',
 };
 
 const OPEN_INVITATION: InvitationStatus[] = ['not_started', 'started'];
+
+/** What the sendability rules read of a contact row; ISO strings, as they travel through history. */
+function sendabilityFacts(contact: typeof tables.contacts.$inferSelect): SendabilityFacts {
+  return {
+    email: contact.email,
+    optedOut: contact.optedOut,
+    outOfScope: contact.outOfScope,
+    inactive: contact.inactive,
+    emailBouncedAt: contact.emailBouncedAt?.toISOString() ?? null,
+    lastSurveyCompletedAt: contact.lastSurveyCompletedAt?.toISOString() ?? null,
+  };
+}
+
+/** The worker's Temporal client, inside an activity, for signals owed by this activity's transaction. */
+function workerTemporal(): { client: Client; taskQueue: string } | undefined {
+  try {
+    const context = Context.current();
+    return { client: context.client, taskQueue: context.info.taskQueue };
+  } catch {
+    return undefined;
+  }
+}
 
 export function createMemberActivities(deps: { db: Database; mailer: Mailer; publicBaseUrl: string; unsubscribeAddress: string }) {
   const { db, mailer } = deps;
@@ -78,20 +114,25 @@ export function createMemberActivities(deps: { db: Database; mailer: Mailer; pub
 
   return {
     /** Loads the member's contact facts and campaign settings for the sendability checks. */
-    async loadMemberContext(input: { memberId: string }): Promise<MemberContext> {
+    async loadMemberContext(input: { memberId: string; invitationId?: string }): Promise<MemberContext> {
       const [row] = await db
-        .select({ member: tables.campaignMembers, campaign: tables.campaigns, contact: tables.contacts })
+        .select({ member: tables.campaignMembers, campaign: tables.campaigns, contact: tables.contacts, surveyStatus: tables.surveys.status })
         .from(tables.campaignMembers)
         .innerJoin(tables.campaigns, eq(tables.campaigns.id, tables.campaignMembers.campaignId))
+        .innerJoin(tables.surveys, eq(tables.surveys.id, tables.campaigns.surveyId))
         .innerJoin(tables.contacts, eq(tables.contacts.id, tables.campaignMembers.contactId))
         .where(eq(tables.campaignMembers.id, input.memberId));
       if (!row) throw ApplicationFailure.nonRetryable(`campaign member ${input.memberId} does not exist`, 'MemberNotFound');
       const { member, campaign, contact } = row;
+      const inv = tables.invitations;
       const [invitations] = await db
-        .select({ n: count() })
-        .from(tables.invitations)
-        .where(eq(tables.invitations.memberId, member.id));
+        .select({ n: count(), asked: sql<InvitationStatus | null>`max(${inv.status}::text) filter (where ${inv.id} = ${input.invitationId ?? null})` })
+        .from(inv)
+        .where(eq(inv.memberId, member.id));
       return {
+        campaignStatus: campaign.status,
+        surveyStatus: row.surveyStatus,
+        invitationStatus: input.invitationId ? (invitations?.asked ?? null) : null,
         memberId: member.id,
         campaignId: campaign.id,
         contactId: contact.id,
@@ -99,16 +140,7 @@ export function createMemberActivities(deps: { db: Database; mailer: Mailer; pub
         memberStatus: member.status,
         earlierInvitations: invitations?.n ?? 0,
         settings: resolveCampaignSettings(campaign.settings),
-        contact: {
-          email: contact.email,
-          optedOut: contact.optedOut,
-          outOfScope: contact.outOfScope,
-          inactive: contact.inactive,
-          emailBouncedAt: contact.emailBouncedAt?.toISOString() ?? null,
-          lastSurveyCompletedAt: contact.lastSurveyCompletedAt?.toISOString() ?? null,
-          timeZone: contact.timeZone,
-          region: contact.region,
-        },
+        contact: { ...sendabilityFacts(contact), timeZone: contact.timeZone, region: contact.region },
       };
     },
 
@@ -176,7 +208,8 @@ export function createMemberActivities(deps: { db: Database; mailer: Mailer; pub
      * member's open invitation instead of creating a second one.
      */
     async createInvitation(input: CreateInvitationInput): Promise<{ invitationId: string; expiresAt: string }> {
-      return db.transaction(async (tx) => {
+      const owed: Owed[] = [];
+      const created = await db.transaction(async (tx) => {
         const [row] = await tx
           .select({ member: tables.campaignMembers, campaign: tables.campaigns, contact: tables.contacts })
           .from(tables.campaignMembers)
@@ -196,10 +229,16 @@ export function createMemberActivities(deps: { db: Database; mailer: Mailer; pub
           .limit(1);
         if (existing) return { invitationId: existing.id, expiresAt: (existing.expiresAt ?? new Date(input.expiresAt)).toISOString() };
 
-        await tx
+        // A newer invitation supersedes the contact's open ones for the same survey: their links die
+        // now, and their members are told (in this transaction) so they end as Survey_Invalid.
+        const superseded = await tx
           .update(inv)
           .set({ status: 'invalid' })
-          .where(and(eq(inv.contactId, contact.id), eq(inv.surveyId, campaign.surveyId), inArray(inv.status, OPEN_INVITATION)));
+          .where(and(eq(inv.contactId, contact.id), eq(inv.surveyId, campaign.surveyId), inArray(inv.status, OPEN_INVITATION)))
+          .returning({ memberId: inv.memberId });
+        for (const { memberId } of superseded) {
+          if (memberId && memberId !== member.id) owed.push(await owe(tx, invitationSupersededSignal, memberWorkflowId(memberId)));
+        }
 
         const settings = resolveCampaignSettings(campaign.settings);
         const [created] = await tx
@@ -222,6 +261,8 @@ export function createMemberActivities(deps: { db: Database; mailer: Mailer; pub
           .returning({ id: inv.id, expiresAt: inv.expiresAt });
         return { invitationId: created!.id, expiresAt: created!.expiresAt!.toISOString() };
       });
+      await deliverOwed(db, workerTemporal(), owed);
+      return created;
     },
 
     /** Moves the invitation's expiry (campaign settings changed while it runs). */
@@ -248,10 +289,16 @@ export function createMemberActivities(deps: { db: Database; mailer: Mailer; pub
       const { invitation, contact, survey, campaign } = row;
       if (!contact.email) throw ApplicationFailure.nonRetryable('contact has no email address', 'NoEmail');
 
-      // Opted out or bounced since the workflow last looked: nothing goes out (its signal follows).
-      if (contact.optedOut || contact.emailBouncedAt) return { delivered: false };
-
+      // The one check again at the moment of sending: whatever stopped the member since its
+      // workflow looked (paused, closed, opted out, superseded) sends nothing; its signal follows.
       const settings = resolveCampaignSettings(campaign.settings);
+      const verdict = checkMailing(
+        { contact: sendabilityFacts(contact), campaignStatus: campaign.status, surveyStatus: survey.status, invitationStatus: invitation.status },
+        // The no-send rule is the workflow's to weigh (an invited member keeps its link).
+        { noSendRuleDays: 0, now: Date.now() },
+      );
+      if (!verdict.send) return { delivered: false };
+
       const link = `${baseUrl}/s/${invitation.token}`;
       const unsubscribeUrl = `${link}/unsubscribe`;
       const content = {

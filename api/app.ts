@@ -19,6 +19,7 @@ import { analyticsRoutes } from './routes/analytics';
 import { campaignRoutes } from './routes/campaigns';
 import { campaignMemberRoutes } from './routes/campaign-members';
 import { outboxRoutes } from './routes/outbox';
+import { operationRoutes } from './routes/operations';
 import { adminUiRoutes } from './routes/admin-ui';
 import { unsubscribeRoutes } from './routes/unsubscribe';
 import { resendWebhookRoutes } from './routes/resend-webhook';
@@ -81,13 +82,14 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(campaignRoutes, { prefix: '/api/campaigns' });
   await app.register(campaignMemberRoutes, { prefix: '/api/campaigns' });
   await app.register(outboxRoutes, { prefix: '/api/outbox' });
+  await app.register(operationRoutes, { prefix: '/api/operations' });
   await app.register(adminUiRoutes);
   await app.register(unsubscribeRoutes);
   await app.register(resendWebhookRoutes);
 
   // Signals the API could not deliver when they arose (Temporal was down) go out from here.
   if (deps.temporal) {
-    const relay = startSignalRelay(deps.db, deps.temporal.client, {
+    const relay = startSignalRelay(deps.db, deps.temporal, {
       onError: (error) => app.log.warn({ err: error }, 'signal relay pass failed'),
     });
     app.addHook('onClose', () => relay.stop());

@@ -1,40 +1,33 @@
-import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
-import { startMemberWorkflow } from '../campaigns';
+import { and, eq, inArray } from 'drizzle-orm';
 import { tables, type Database } from '../db';
-import type { TemporalHandle } from './app';
-import { ApiError, badRequest, FOREIGN_KEY_VIOLATION, sqlState } from './errors';
+import { oweWithStart, type Owed } from '../signals/owed-signals';
+import { launchRequestedSignal, launchWorkflowId } from '../workflows/definitions';
+import { badRequest, FOREIGN_KEY_VIOLATION, sqlState } from './errors';
 import type { MemberInput } from './schemas/campaigns';
-
-/** Runs `task` over `items` with at most `limit` in flight. */
-export async function eachWithConcurrency<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) await task(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-}
 
 export interface AddMembersResult {
   added: number;
   alreadyMembers: number;
-  /** Members whose lifecycle started at once (always-on campaigns). */
-  started: number;
+  /** New members of a launched campaign, whose start was asked of the campaign's launch at once. */
+  starting: number;
   memberIds: string[];
+  /** The launch request owed for them; the caller delivers it after the commit. */
+  owed: Owed[];
 }
 
 /**
  * Adds members in one transaction: contact data is upserted by externalRef, the unique
- * (campaign, contact) constraint makes adding a contact twice harmless. For a live always-on
- * campaign each new member's workflow starts right away.
+ * (campaign, contact) constraint makes adding a contact twice harmless. Members added to a
+ * launched campaign (a wave after its launch, or always-on after an interaction) are started by
+ * the campaign's launch workflow, asked for in the same transaction through the owed-signal
+ * channel, so a Temporal outage delays them but never loses them.
  */
 export async function addMembers(
   db: Database,
-  temporal: TemporalHandle | undefined,
-  campaign: { id: string; mode: 'wave' | 'always_on'; status: string },
+  campaign: { id: string; status: string; launchedAt: Date | null },
   inputs: MemberInput[],
 ): Promise<AddMembersResult> {
-  const result = await db
-    .transaction(async (tx) => {
+  const result = await db.transaction(async (tx) => {
       const contactIds: string[] = [];
       for (const [index, input] of inputs.entries()) {
         if ('contactId' in input) {
@@ -85,39 +78,25 @@ export async function addMembers(
         .from(tables.campaignMembers)
         .where(and(eq(tables.campaignMembers.campaignId, campaign.id), inArray(tables.campaignMembers.contactId, [...new Set(contactIds)])));
       const idByContact = new Map(all.map((m) => [m.contactId, m.id]));
-      return { inserted, memberIds: contactIds.map((c) => idByContact.get(c)!) };
+      const launched = campaign.launchedAt !== null && campaign.status !== 'closed' && campaign.status !== 'draft';
+      const owed =
+        launched && inserted.length > 0
+          ? [
+              await oweWithStart(
+                tx,
+                launchRequestedSignal,
+                { workflowId: launchWorkflowId(campaign.id), workflowType: 'campaignLaunch', args: [{ campaignId: campaign.id }] },
+              ),
+            ]
+          : [];
+      return { inserted, memberIds: contactIds.map((c) => idByContact.get(c)!), owed, starting: launched ? inserted.length : 0 };
     });
 
-  let started = 0;
-  if (campaign.mode === 'always_on' && campaign.status === 'active' && result.inserted.length > 0) {
-    try {
-      if (!temporal) throw new Error('no Temporal client');
-      await eachWithConcurrency(result.inserted, 16, async (member) => {
-        await startMemberWorkflow(
-          temporal.client,
-          { memberId: member.id, campaignId: campaign.id, contactId: member.contactId },
-          { taskQueue: temporal.taskQueue },
-        );
-        started += 1;
-      });
-    } catch {
-      // The members are saved; a launch (idempotent) starts whoever has no workflow yet.
-      throw new ApiError(
-        503,
-        'TEMPORAL_UNAVAILABLE',
-        `members were saved but ${result.inserted.length - started} could not be started; POST /api/campaigns/${campaign.id}/launch starts them`,
-        { memberIds: result.memberIds },
-      );
-    }
-    await db
-      .update(tables.campaignMembers)
-      .set({ workflowStartedAt: sql`now()` })
-      .where(and(inArray(tables.campaignMembers.id, result.inserted.map((m) => m.id)), isNull(tables.campaignMembers.workflowStartedAt)));
-  }
   return {
     added: result.inserted.length,
     alreadyMembers: inputs.length - result.inserted.length,
-    started,
+    starting: result.starting,
     memberIds: result.memberIds,
+    owed: result.owed,
   };
 }

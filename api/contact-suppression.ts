@@ -1,9 +1,9 @@
-import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, sql, type SQL } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import { tables, type Database, type Transaction } from '../db';
-import type { MemberStatus } from '../domain/member-status';
-import { recordOwedSignal, type OwedSignal } from '../signals/owed-signals';
-import { emailBouncedSignal, memberWorkflowId, optedOutSignal } from '../workflows/definitions';
+import { UNFINISHED_STATUSES } from '../domain/member-status';
+import { owe, type Owed } from '../signals/owed-signals';
+import { contactChangedSignal, emailBouncedSignal, memberWorkflowId, optedOutSignal } from '../workflows/definitions';
 import type { TemporalHandle } from './app';
 import { deliverInBackground } from './survey-submission';
 
@@ -15,39 +15,26 @@ import { deliverInBackground } from './survey-submission';
  * if Temporal was down at that moment.
  */
 
-/** Members whose workflow is running and may still send mail. */
-const RUNNING: MemberStatus[] = ['Awaiting_Send', 'Survey_Not_Started', 'Survey_Started'];
+export type OwedDelivery = Owed;
 
-export interface OwedDelivery {
-  id: string;
-  signal: OwedSignal;
-}
-
-export const optedOutFor = (memberId: string): OwedSignal => ({
-  workflowId: memberWorkflowId(memberId),
-  signalName: optedOutSignal.name,
-  args: [],
-});
-
-export const emailBouncedFor = (memberId: string, reason?: string): OwedSignal => ({
-  workflowId: memberWorkflowId(memberId),
-  signalName: emailBouncedSignal.name,
-  args: [reason ? { reason: reason.slice(0, 500) } : {}],
-});
-
-async function owe(tx: Transaction, signals: OwedSignal[]): Promise<OwedDelivery[]> {
-  const owed: OwedDelivery[] = [];
-  for (const signal of signals) owed.push({ id: await recordOwedSignal(tx, signal), signal });
-  return owed;
-}
-
+/** Members of these contacts whose workflow runs (started, not finished). */
 async function runningMembers(tx: Transaction, contactIds: string[]): Promise<string[]> {
   if (contactIds.length === 0) return [];
+  const m = tables.campaignMembers;
   const rows = await tx
-    .select({ id: tables.campaignMembers.id })
-    .from(tables.campaignMembers)
-    .where(and(inArray(tables.campaignMembers.contactId, contactIds), inArray(tables.campaignMembers.status, RUNNING)));
+    .select({ id: m.id })
+    .from(m)
+    .where(and(inArray(m.contactId, contactIds), inArray(m.status, [...UNFINISHED_STATUSES]), isNotNull(m.workflowStartedAt)));
   return rows.map((row) => row.id);
+}
+
+/**
+ * A contact's data changed in a way that may stop its surveys (opted out, inactive, out of scope,
+ * address removed): every running member of theirs is told to check again now.
+ */
+export async function contactChanged(tx: Transaction, contactIds: string[]): Promise<Owed[]> {
+  const members = await runningMembers(tx, contactIds);
+  return Promise.all(members.map((id) => owe(tx, contactChangedSignal, memberWorkflowId(id))));
 }
 
 export type ContactSelector = { contactIds: string[] } | { email: string };
@@ -78,7 +65,7 @@ export async function optOutContacts(
     .returning({ id: c.id });
   const contactIds = updated.map((row) => row.id);
   const members = await runningMembers(tx, contactIds);
-  return { contactIds, owed: await owe(tx, members.map(optedOutFor)) };
+  return { contactIds, owed: await Promise.all(members.map((id) => owe(tx, optedOutSignal, memberWorkflowId(id)))) };
 }
 
 /**
@@ -99,7 +86,7 @@ export async function recordHardBounce(
   if (!input.memberId) return [];
   const running = await runningMembers(tx, [input.contactId]);
   if (!running.includes(input.memberId)) return [];
-  return owe(tx, [emailBouncedFor(input.memberId, input.reason)]);
+  return [await owe(tx, emailBouncedSignal, memberWorkflowId(input.memberId), input.reason ? { reason: input.reason.slice(0, 500) } : {})];
 }
 
 /** Sends signals recorded in a committed transaction; what fails is left for the relay. */

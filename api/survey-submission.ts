@@ -5,13 +5,8 @@ import { scoreResponse, type Answers, type SurveyDefinition } from '../domain/su
 import { createBatcher } from '../db/batching';
 import { sqlState, UNIQUE_VIOLATION } from './errors';
 import type { TemporalHandle } from './app';
-import {
-  deliverOwedSignal,
-  recordOwedSignal,
-  surveyCompletedFor,
-  surveyOpenedFor,
-  type OwedSignal,
-} from '../signals/owed-signals';
+import { CLAIM_MS, deliverOwed, owe, type Owed } from '../signals/owed-signals';
+import { memberWorkflowId, surveyCompletedSignal, surveyOpenedSignal } from '../workflows/definitions';
 
 /*
  * What both public entry points (the HTML form and the JSON endpoint) do with a survey link:
@@ -104,24 +99,25 @@ export const HTTP_STATUS: Record<Exclude<LinkState, 'open'>, number> = {
   answered: 409,
 };
 
-/** Sends a signal recorded in a committed transaction, in the background; never throws. */
+/** Sends signals owed by a committed transaction, in the background; never throws, never holds up the answer. */
 export function deliverInBackground(
   db: Database,
   temporal: TemporalHandle | undefined,
   log: FastifyBaseLogger,
-  owed: { id: string; signal: OwedSignal } | undefined,
+  owed: Owed | Owed[] | undefined,
 ): void {
-  if (!owed) return;
-  void deliverOwedSignal(db, temporal?.client, owed.id, owed.signal).then(
-    (result) => {
-      if (!result.delivered) log.warn({ signal: owed.signal.signalName, workflowId: owed.signal.workflowId, error: result.error }, 'signal left for the relay');
+  const list = owed === undefined ? [] : Array.isArray(owed) ? owed : [owed];
+  if (list.length === 0) return;
+  void deliverOwed(db, temporal, list).then(
+    ({ failed }) => {
+      for (const { signal, error } of failed) log.warn({ signal: signal.signalName, workflowId: signal.workflowId, error }, 'signal left for the relay');
     },
-    (error) => log.error({ err: error }, 'signal delivery failed'),
+    (error: unknown) => log.error({ err: error }, 'signal delivery failed'),
   );
 }
 
 /** Records the first open of a link (and the signal owed for it). Later opens change nothing. */
-export async function recordOpened(db: Database, link: SurveyLink) {
+export async function recordOpened(db: Database, link: SurveyLink): Promise<Owed | undefined> {
   return db.transaction(async (tx) => {
     const [opened] = await tx
       .update(invitations)
@@ -129,13 +125,12 @@ export async function recordOpened(db: Database, link: SurveyLink) {
       .where(and(eq(invitations.id, link.invitation.id), isNull(invitations.openedAt), eq(invitations.status, 'not_started')))
       .returning({ memberId: invitations.memberId });
     if (!opened?.memberId) return undefined;
-    const signal = surveyOpenedFor(opened.memberId);
-    return { id: await recordOwedSignal(tx, signal), signal };
+    return owe(tx, surveyOpenedSignal, memberWorkflowId(opened.memberId));
   });
 }
 
 export type SubmitOutcome =
-  | { stored: true; responseId: string; npsScore: number | null; owed?: { id: string; signal: OwedSignal } }
+  | { stored: true; responseId: string; npsScore: number | null; owed?: Owed }
   | { stored: false; reason: 'answered' };
 
 /** One validated submission, as the batched store statement reads it (snake_case: a JSON record). */
@@ -190,9 +185,10 @@ function storeResponsesQuery(db: Database) {
       from input i join claimed on claimed.id = i.invitation_id
     returning id, invitation_id`);
   const owed = db.$with('owed', {}).as(sql`
-    insert into pending_signals (workflow_id, signal_name, payload)
+    insert into pending_signals (workflow_id, signal_name, payload, claimed_until)
     select i.signal_workflow_id, i.signal_name,
-           jsonb_build_array(jsonb_build_object('responseId', stored.id, 'npsScore', i.nps_score))
+           jsonb_build_array(jsonb_build_object('responseId', stored.id, 'npsScore', i.nps_score)),
+           now() + make_interval(secs => ${sql.raw(String(CLAIM_MS / 1000))})
       from stored join input i on i.invitation_id = stored.invitation_id
      where i.signal_workflow_id is not null
     returning id, payload`);
@@ -262,7 +258,7 @@ export async function storeResponse(
 ): Promise<SubmitOutcome> {
   const { invitation } = link;
   const { npsScore, ratingScore, recordFields } = scoreResponse(definition, answers);
-  const pendingSignal = invitation.memberId ? surveyCompletedFor(invitation.memberId, { responseId: '', npsScore }) : undefined;
+  const workflowId = invitation.memberId ? memberWorkflowId(invitation.memberId) : null;
   let result: StoreResult;
   try {
     result = await responseStoreFor(db)({
@@ -283,17 +279,18 @@ export async function storeResponse(
       nps_score: npsScore,
       rating_score: ratingScore,
       record_fields: recordFields,
-      signal_workflow_id: pendingSignal?.workflowId ?? null,
-      signal_name: pendingSignal?.signalName ?? null,
+      signal_workflow_id: workflowId,
+      signal_name: workflowId ? surveyCompletedSignal.name : null,
     });
   } catch (error) {
     if (sqlState(error) === UNIQUE_VIOLATION) return { stored: false, reason: 'answered' };
     throw error;
   }
   if (result === 'answered') return { stored: false, reason: 'answered' };
-  const owed =
-    pendingSignal && result.signalId
-      ? { id: result.signalId, signal: surveyCompletedFor(invitation.memberId!, { responseId: result.responseId, npsScore }) }
+  // Owed in the store statement itself (one round trip); this is the same signal, typed.
+  const owed: Owed | undefined =
+    workflowId && result.signalId
+      ? { id: result.signalId, signal: { workflowId, signalName: surveyCompletedSignal.name, args: [{ responseId: result.responseId, npsScore }] } }
       : undefined;
   return { stored: true, responseId: result.responseId, npsScore, owed };
 }

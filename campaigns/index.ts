@@ -1,4 +1,4 @@
 // Starting campaign workflows from outside (API, scripts): idempotent by workflow id.
 export { startMemberWorkflow, startCampaignLaunch, type StartMemberOptions, type StartedMember } from './start-member';
-export { reincludeMember } from './reinclude-member';
-export { readLaunchProgress, type CampaignLaunchProgress } from './launch-progress';
+export { rejectMember, reincludeMember, type CommandOutcome } from './member-commands';
+export { pauseCampaign, resumeCampaign, closeCampaign, closeCampaignsOfSurvey, type LifecycleResult } from './lifecycle';

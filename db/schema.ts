@@ -48,11 +48,14 @@ export const invitationStatus = pgEnum('invitation_status', [
   'invalid',
   'expired',
   'bounced',
+  // The campaign was closed before the link was answered.
+  'closed',
 ]);
 
 export const surveyStatus = pgEnum('survey_status', ['draft', 'active', 'closed', 'archived']);
 export const campaignMode = pgEnum('campaign_mode', ['wave', 'always_on']);
-export const campaignStatus = pgEnum('campaign_status', ['draft', 'launching', 'active', 'closed']);
+/** A campaign's life: draft → launching → active ⇄ paused → closed. Append only (enum order). */
+export const campaignStatus = pgEnum('campaign_status', ['draft', 'launching', 'active', 'closed', 'paused']);
 export const entityType = pgEnum('entity_type', ['contactmoment', 'request', 'client']);
 export const taskStatus = pgEnum('task_status', ['open', 'done', 'cancelled']);
 export const outboxStatus = pgEnum('outbox_status', ['queued', 'sent', 'failed']);
@@ -361,8 +364,11 @@ export const emailEvents = pgTable(
 );
 
 /**
- * Signals the API owes a workflow but could not deliver (Temporal unreachable). A relay
- * delivers them later; the respondent never waits for Temporal.
+ * What a workflow is owed: a signal (a fact it must learn, written in the same transaction as the
+ * fact), optionally starting the workflow when it does not run (signal-with-start). The API
+ * delivers a row right after its commit; a relay delivers whatever is left, with capped backoff,
+ * for as long as it takes. A row is done when the signal reached the workflow, or when the
+ * workflow turned out to have finished (`outcome`).
  */
 export const pendingSignals = pgTable(
   'pending_signals',
@@ -371,12 +377,65 @@ export const pendingSignals = pgTable(
     workflowId: text('workflow_id').notNull(),
     signalName: text('signal_name').notNull(),
     payload: jsonb('payload').notNull(),
+    /** Signal-with-start: the workflow type and arguments to start it with when it does not run. */
+    startWorkflowType: text('start_workflow_type'),
+    startArgs: jsonb('start_args'),
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
+    /** The relay leaves the row alone before this (backoff after a failed attempt). */
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    /** A relay pass that claimed the row owns it until then; no lock is held while it calls Temporal. */
+    claimedUntil: timestamp('claimed_until', { withTimezone: true, precision: 3 }),
+    /** 'delivered', or 'workflow_closed' when the workflow had finished: nothing left to tell it. */
+    outcome: text('outcome'),
     createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     deliveredAt: timestamp('delivered_at', { withTimezone: true, precision: 3 }),
   },
-  (t) => [index('pending_signals_undelivered_idx').on(t.createdAt).where(sql`${t.deliveredAt} is null`)],
+  (t) => [index('pending_signals_due_idx').on(t.nextAttemptAt).where(sql`${t.deliveredAt} is null`)],
+);
+
+// ---------------------------------------------------------------------------------------------
+// Operations: work on many members (pause, resume, close, settings, bulk actions), run by the
+// memberOperation workflow and reported per member.
+// ---------------------------------------------------------------------------------------------
+
+export const operationKind = pgEnum('operation_kind', ['pause', 'resume', 'close', 'change_settings', 'reject', 'reinclude']);
+export const operationStatus = pgEnum('operation_status', ['running', 'done']);
+export const operationItemResult = pgEnum('operation_item_result', ['done', 'skipped', 'failed']);
+
+export const operations = pgTable(
+  'operations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    kind: operationKind('kind').notNull(),
+    campaignId: uuid('campaign_id')
+      .notNull()
+      .references(() => campaigns.id, { onDelete: 'cascade' }),
+    /** What the operation applies (a settings change, a reason); JSON. */
+    params: jsonb('params').notNull().default({}),
+    /** Chosen members; null means every member of the campaign. */
+    memberIds: jsonb('member_ids').$type<string[] | null>(),
+    status: operationStatus('status').notNull().default('running'),
+    total: integer('total'),
+    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    finishedAt: timestamp('finished_at', { withTimezone: true, precision: 3 }),
+  },
+  (t) => [index('operations_campaign_idx').on(t.campaignId, t.createdAt)],
+);
+
+/** One member's result in an operation; written once per member, so a retried page changes nothing. */
+export const operationItems = pgTable(
+  'operation_items',
+  {
+    operationId: uuid('operation_id')
+      .notNull()
+      .references(() => operations.id, { onDelete: 'cascade' }),
+    memberId: uuid('member_id').notNull(),
+    result: operationItemResult('result').notNull(),
+    detail: text('detail'),
+    at: timestamp('at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.operationId, t.memberId] })],
 );
 
 // ---------------------------------------------------------------------------------------------

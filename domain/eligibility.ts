@@ -1,4 +1,4 @@
-import type { IneligibleStatus } from './member-status';
+import type { IneligibleStatus, MemberStatus } from './member-status';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -41,4 +41,35 @@ function withinNoSendRule(lastCompletedAt: string | null, rules: SendabilityRule
   const completed = Date.parse(lastCompletedAt);
   if (Number.isNaN(completed)) return false;
   return rules.now - completed < rules.noSendRuleDays * DAY_MS;
+}
+
+/** What the one check before every email looks at, read afresh from PostgreSQL. */
+export interface MailingFacts {
+  contact: SendabilityFacts;
+  campaignStatus: 'draft' | 'launching' | 'active' | 'paused' | 'closed';
+  surveyStatus: 'draft' | 'active' | 'closed' | 'archived';
+  /** The member's invitation, once it has one. */
+  invitationStatus?: 'not_started' | 'started' | 'completed' | 'invalid' | 'expired' | 'bounced' | 'closed' | null;
+}
+
+/**
+ * May this member be mailed now? `end`: never again, with this status. `hold`: not now — the
+ * campaign is paused, or the link was just answered (its signal is on its way).
+ */
+export type MailingVerdict = { send: true } | { send: false; hold: 'paused' | 'answered' } | { send: false; end: MemberStatus };
+
+/**
+ * The one check before every email: invitation open, survey active, campaign running, contact
+ * sendable — in that order, so a closed campaign reads as closed whatever its contacts did.
+ */
+export function checkMailing(facts: MailingFacts, rules: SendabilityRules): MailingVerdict {
+  if (facts.campaignStatus === 'closed' || facts.surveyStatus === 'closed' || facts.surveyStatus === 'archived') {
+    return { send: false, end: 'Campaign_Closed' };
+  }
+  const invitation = facts.invitationStatus;
+  if (invitation === 'invalid' || invitation === 'closed') return { send: false, end: 'Survey_Invalid' };
+  if (invitation === 'completed') return { send: false, hold: 'answered' };
+  if (facts.campaignStatus === 'paused') return { send: false, hold: 'paused' };
+  const unsendable = checkSendability(facts.contact, rules);
+  return unsendable ? { send: false, end: unsendable } : { send: true };
 }

@@ -1,7 +1,10 @@
 /**
- * Where a campaign member stands (second seed, section 9), plus Expired and No_Email. The
- * `member_status` enum in db/schema.ts is built from this list; a unit test checks the committed
- * migrations create the same values.
+ * Where a campaign member stands: the NPS process's own statuses, plus Expired, No_Email and three
+ * endings of npsflow's: Campaign_Closed (the campaign was closed before the member answered),
+ * Undeliverable (its email could not be handed to the provider, or the provider refused it for
+ * good) and Erased (its contact's personal data was erased). The `member_status` enum in
+ * db/schema.ts is built from this list; a unit test checks the committed migrations create the
+ * same values. Append only: PostgreSQL enums keep their order.
  */
 export const MEMBER_STATUSES = [
   'New',
@@ -18,6 +21,9 @@ export const MEMBER_STATUSES = [
   'Out_Of_NPS_Scope',
   'Inactive_Contact',
   'No_Email',
+  'Campaign_Closed',
+  'Undeliverable',
+  'Erased',
 ] as const;
 
 export type MemberStatus = (typeof MEMBER_STATUSES)[number];
@@ -40,13 +46,18 @@ export const TERMINAL_STATUSES: ReadonlySet<MemberStatus> = new Set<MemberStatus
   'Survey_Invalid',
   'Expired',
   'Rejected',
+  'Campaign_Closed',
+  'Undeliverable',
+  'Erased',
   ...INELIGIBLE_STATUSES,
 ]);
 
+/**
+ * Statuses of a member that has not finished: with its workflow started, that workflow is running
+ * and may still send mail or take an answer.
+ */
+export const UNFINISHED_STATUSES: readonly MemberStatus[] = MEMBER_STATUSES.filter((status) => !TERMINAL_STATUSES.has(status));
+
 export function isTerminalStatus(status: MemberStatus): boolean {
   return TERMINAL_STATUSES.has(status);
-}
-
-export function isMemberStatus(value: unknown): value is MemberStatus {
-  return typeof value === 'string' && (MEMBER_STATUSES as readonly string[]).includes(value);
 }

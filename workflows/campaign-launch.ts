@@ -1,14 +1,16 @@
 import { continueAsNew, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { launchProgressQuery, type CampaignLaunchInput, type LaunchProgress } from './definitions';
+import { launchRequestedSignal, type CampaignLaunchInput, type LaunchProgress } from './definitions';
 
 const { beginLaunch, finishLaunch } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
+  scheduleToCloseTimeout: '1 day',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 const { startMemberPage } = proxyActivities<Activities>({
   startToCloseTimeout: '15 minutes',
   heartbeatTimeout: '1 minute',
+  scheduleToCloseTimeout: '1 day',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
@@ -23,7 +25,8 @@ export async function campaignLaunch(input: CampaignLaunchInput): Promise<Launch
   const { campaignId } = input;
   const pageSize = input.pageSize ?? DEFAULT_LAUNCH_PAGE_SIZE;
   const progress: LaunchProgress = { campaignId, started: input.started ?? 0, total: input.total ?? null, done: false };
-  setHandler(launchProgressQuery, () => ({ ...progress }));
+  // Members added after the launch ask for it (signal-with-start); the sweep below finds them.
+  setHandler(launchRequestedSignal, () => {});
 
   if (input.cursor === undefined) {
     const begun = await beginLaunch({ campaignId, at: new Date(Date.now()).toISOString() });
@@ -44,6 +47,10 @@ export async function campaignLaunch(input: CampaignLaunchInput): Promise<Launch
   }
 
   const finished = await finishLaunch({ campaignId });
+  if ((finished.unstarted ?? 0) > 0) {
+    // Members were added behind the cursor while this launch ran: sweep once more.
+    await continueAsNew<typeof campaignLaunch>({ campaignId, pageSize, started: progress.started, total: finished.total });
+  }
   progress.total = finished.total;
   progress.done = true;
   return { ...progress };

@@ -1,4 +1,5 @@
 import {
+  ActivityFailure,
   allHandlersFinished,
   condition,
   patched,
@@ -8,21 +9,28 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import type { Activities, MemberContext } from '../activities';
 import type { CampaignSettings } from '../domain/campaign-settings';
-import { checkSendability } from '../domain/eligibility';
+import { checkMailing, type MailingVerdict } from '../domain/eligibility';
 import { isTerminalStatus, type MemberStatus } from '../domain/member-status';
 import { isDetractor, isValidNpsScore } from '../domain/nps';
 import { computeSendTime, resolveTimeZone } from '../domain/send-time';
+import { campaignMemberBeforeOneWriter } from './campaign-member-before-one-writer';
 import {
+  campaignClosedSignal,
+  campaignPausedSignal,
+  campaignResumedSignal,
   changeSettingsUpdate,
+  contactChangedSignal,
   EMAIL_ACTIVITY_OPTIONS,
   emailBouncedSignal,
   emailTaskQueue,
   invalidSettingsChange,
+  invitationSupersededSignal,
   memberStateQuery,
   optedOutSignal,
   rejectedSignal,
+  rejectUpdate,
   surveyCompletedSignal,
   surveyOpenedSignal,
   type CampaignMemberInput,
@@ -36,31 +44,36 @@ import { CampaignIdAttribute, ContactIdAttribute, MemberStatusAttribute } from '
  * Short PostgreSQL reads and writes run as local activities: in the worker, recorded in the
  * workflow's own history, with no task-queue round trip through the Temporal server. That
  * keeps the server's load per member small, which is what limits a large launch. Email stays
- * a regular activity so the provider's rate limit can be enforced on its task queue.
+ * a regular activity so the provider's rate limit can be enforced on its task queue. Both are
+ * bounded: a database that stays away for a day fails the member rather than hanging it.
  */
 const records = proxyLocalActivities<Activities>({
   startToCloseTimeout: '1 minute',
+  scheduleToCloseTimeout: '1 day',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
 
 const DAY = 24 * 60 * 60 * 1000;
-
-/**
- * Members started before this change recorded 'Awaiting_Send' and re-upserted their start
- * attributes even when nothing was to wait for; they replay that way, new ones skip both.
- */
-const LEAN_INVITE_PATCH = 'lean-invite-when-due';
 const iso = (ms: number): string => new Date(ms).toISOString();
 
+/**
+ * Members started before the one-writer change run the lifecycle they were started with; see
+ * docs/workflow-versioning.md for how this patch is retired.
+ */
+export const ONE_WRITER_PATCH = 'one-writer';
+
 /** Why a member's lifecycle was cut short from outside. */
-type StopReason = Extract<MemberStatus, 'Rejected' | 'NPS_Opt_Out' | 'Email_Bounced'>;
+type StopReason = Extract<MemberStatus, 'Rejected' | 'NPS_Opt_Out' | 'Email_Bounced' | 'Survey_Invalid' | 'Campaign_Closed'>;
 
 /**
  * One campaign member's whole life: sendability → send slot → invitation → reminders → expiry,
- * raced against what the contact and administrators do (opened, completed, bounced, opted out,
- * rejected), then the result recorded and a detractor followed up.
+ * raced against what the contact, the campaign and administrators do (opened, completed, bounced,
+ * opted out, superseded, paused, closed, rejected), then the result recorded and a detractor
+ * followed up. This workflow alone writes the member's and its invitation's status.
  */
 export async function campaignMember(input: CampaignMemberInput): Promise<MemberState> {
+  if (!patched(ONE_WRITER_PATCH)) return campaignMemberBeforeOneWriter(input);
+
   const { memberId } = input;
   const workflowId = workflowInfo().workflowId;
   // Email goes through the rate-limited email queue beside this workflow's own.
@@ -74,7 +87,9 @@ export async function campaignMember(input: CampaignMemberInput): Promise<Member
   const emailKey = (kind: string, n: number) => `${workflowId}:${kind}:${n}${lifecycle > 0 ? `:${lifecycle}` : ''}`;
 
   const state: MemberState = {
-    ...input,
+    memberId: input.memberId,
+    campaignId: input.campaignId,
+    contactId: input.contactId,
     status: 'New',
     scheduledSendAt: null,
     invitationId: null,
@@ -93,11 +108,18 @@ export async function campaignMember(input: CampaignMemberInput): Promise<Member
   /** Settings changed through the update; they win over the campaign's stored settings. */
   let overrides: ChangeSettingsInput = {};
   let settingsVersion = 0;
+  let changingSettings = false;
 
   // What the outside world tells the member.
   let opened = false;
   let completion: SurveyCompletedSignal | null = null;
   let stopReason: StopReason | null = null;
+  let paused = false;
+  /** Something about the contact changed: look again before waiting on. */
+  let recheck = false;
+  const stop = (reason: StopReason) => () => {
+    stopReason ??= reason;
+  };
 
   setHandler(memberStateQuery, () => ({ ...state }));
   setHandler(surveyOpenedSignal, () => {
@@ -107,37 +129,62 @@ export async function campaignMember(input: CampaignMemberInput): Promise<Member
     if (completion || typeof signal?.responseId !== 'string') return;
     completion = { responseId: signal.responseId, npsScore: isValidNpsScore(signal.npsScore) ? signal.npsScore : null };
   });
-  setHandler(emailBouncedSignal, () => {
-    stopReason ??= 'Email_Bounced';
+  setHandler(emailBouncedSignal, stop('Email_Bounced'));
+  setHandler(optedOutSignal, stop('NPS_Opt_Out'));
+  setHandler(rejectedSignal, stop('Rejected'));
+  setHandler(invitationSupersededSignal, stop('Survey_Invalid'));
+  setHandler(campaignClosedSignal, stop('Campaign_Closed'));
+  setHandler(contactChangedSignal, () => {
+    recheck = true;
   });
-  setHandler(optedOutSignal, () => {
-    stopReason ??= 'NPS_Opt_Out';
+  setHandler(campaignPausedSignal, () => {
+    paused = true;
   });
-  setHandler(rejectedSignal, () => {
-    stopReason ??= 'Rejected';
+  setHandler(campaignResumedSignal, () => {
+    paused = false;
   });
+  setHandler(
+    rejectUpdate,
+    async (_request) => {
+      stopReason ??= 'Rejected';
+      await condition(() => isTerminalStatus(state.status));
+      return { ...state };
+    },
+    { validator: (_request) => refuseIfFinished() },
+  );
   setHandler(
     changeSettingsUpdate,
     async (change) => {
-      overrides = { ...overrides, ...change };
-      applySettings();
-      if (state.invitedAt && change.expiryDays !== undefined) {
-        state.expiresAt = iso(Date.parse(state.invitedAt) + state.expiryDays * DAY);
-        if (state.invitationId) {
-          await records.setInvitationExpiry({ invitationId: state.invitationId, expiresAt: state.expiresAt });
+      // One change at a time: each reads and writes the invitation's expiry.
+      await condition(() => !changingSettings);
+      changingSettings = true;
+      try {
+        overrides = { ...overrides, ...change };
+        applySettings();
+        if (state.invitedAt && change.expiryDays !== undefined) {
+          state.expiresAt = iso(Date.parse(state.invitedAt) + state.expiryDays * DAY);
+          if (state.invitationId) {
+            await records.setInvitationExpiry({ invitationId: state.invitationId, expiresAt: state.expiresAt });
+          }
         }
+        settingsVersion++;
+        return { ...state };
+      } finally {
+        changingSettings = false;
       }
-      settingsVersion++;
-      return { ...state };
     },
     {
       validator: (change) => {
         const problem = invalidSettingsChange(change);
         if (problem) throw new Error(problem);
-        if (isTerminalStatus(state.status)) throw new Error(`member has finished with status ${state.status}`);
+        refuseIfFinished();
       },
     },
   );
+
+  function refuseIfFinished(): void {
+    if (isTerminalStatus(state.status)) throw new Error(`member has finished with status ${state.status}`);
+  }
 
   function applySettings(base?: CampaignSettings): void {
     if (base) settings = base;
@@ -167,16 +214,48 @@ export async function campaignMember(input: CampaignMemberInput): Promise<Member
     return { ...state };
   }
 
-  /** Loads the contact and campaign afresh; `reason` says why the contact may not be mailed now. */
-  async function checkSendable() {
-    const context = await records.loadMemberContext({ memberId });
+  /** The one check before every email, on facts read afresh (contact, campaign, survey, invitation). */
+  async function checkBeforeMailing(): Promise<{ verdict: MailingVerdict; context: MemberContext }> {
+    const context = await records.loadMemberContext({ memberId, invitationId: state.invitationId ?? undefined });
     applySettings(context.settings);
-    const reason: MemberStatus | null =
-      context.memberStatus === 'Rejected'
-        ? 'Rejected'
-        : checkSendability(context.contact, { noSendRuleDays: settings!.noSendRuleDays, now: Date.now() });
-    return { reason, context };
+    recheck = false;
+    if (context.campaignStatus === 'paused') paused = true;
+    else if (context.campaignStatus !== undefined) paused = false;
+    const verdict: MailingVerdict =
+      context.memberStatus === 'Rejected' && !input.reincluded
+        ? { send: false, end: 'Rejected' }
+        : checkMailing(
+            {
+              contact: context.contact,
+              campaignStatus: context.campaignStatus ?? 'active',
+              surveyStatus: context.surveyStatus ?? 'active',
+              invitationStatus: context.invitationStatus ?? null,
+            },
+            { noSendRuleDays: settings!.noSendRuleDays, now: Date.now() },
+          );
+    return { verdict, context };
   }
+
+  /** Something from outside needs an answer before the member waits on. */
+  const interrupted = () => completion !== null || stopReason !== null || recheck;
+
+  /** While the campaign is paused: wait for its resume, an answer or a stop. */
+  async function waitWhilePaused(): Promise<void> {
+    while (paused && !completion && !stopReason) {
+      await condition(() => !paused || completion !== null || stopReason !== null || recheck);
+      if (recheck && paused) await checkBeforeMailing();
+    }
+  }
+
+  /** The next moment inside the member's send window (now when the window is open). */
+  const nextSendSlot = (context: MemberContext) =>
+    computeSendTime({
+      now: Date.now(),
+      memberId,
+      window: settings!.sendWindow,
+      timeZone: resolveTimeZone(context.contact, settings!.defaultTimeZone),
+      staggerMinutes: settings!.staggerMinutes,
+    });
 
   async function completed(response: SurveyCompletedSignal): Promise<MemberState> {
     state.responseId = response.responseId;
@@ -197,7 +276,7 @@ export async function campaignMember(input: CampaignMemberInput): Promise<Member
       // The task's due date is watched by its own workflow, which outlives this one.
       await records.watchFollowUpTask({ taskId: task.taskId });
       if (task.assigneeEmployeeId) {
-        await mail.notifyEmployee({
+        await tellEmployee({
           kind: 'detractor_notice',
           idempotencyKey: emailKey('detractor_notice', 0),
           memberId,
@@ -208,7 +287,7 @@ export async function campaignMember(input: CampaignMemberInput): Promise<Member
         });
       }
     }
-    await mail.notifyEmployee({
+    await tellEmployee({
       kind: 'completion_notice',
       idempotencyKey: emailKey('completion_notice', 0),
       memberId,
@@ -219,12 +298,21 @@ export async function campaignMember(input: CampaignMemberInput): Promise<Member
     return { ...state };
   }
 
-  async function stopped(reason: StopReason): Promise<MemberState> {
-    const result = await finish(reason);
-    if (reason === 'Email_Bounced') {
-      await mail.notifyEmployee({
+  /** A notice to an employee; one that cannot be sent within its bound does not undo the member's result. */
+  async function tellEmployee(notice: Parameters<Activities['notifyEmployee']>[0]): Promise<void> {
+    try {
+      await mail.notifyEmployee(notice);
+    } catch (error) {
+      if (!(error instanceof ActivityFailure)) throw error;
+    }
+  }
+
+  async function ended(status: MemberStatus): Promise<MemberState> {
+    const result = await finish(status);
+    if (status === 'Email_Bounced' || status === 'Undeliverable') {
+      await tellEmployee({
         kind: 'bounce_notice',
-        idempotencyKey: emailKey('bounce_notice', 0),
+        idempotencyKey: emailKey(status === 'Email_Bounced' ? 'bounce_notice' : 'undeliverable_notice', 0),
         memberId,
         at: iso(Date.now()),
       });
@@ -232,10 +320,27 @@ export async function campaignMember(input: CampaignMemberInput): Promise<Member
     return result;
   }
 
+  /** Sends one survey email; false when it could not be handed over within its bound. */
+  async function sendSurveyEmail(kind: 'invitation' | 'reminder', sequence: number, at: number): Promise<boolean> {
+    try {
+      await mail.sendSurveyEmail({
+        memberId,
+        invitationId: state.invitationId!,
+        kind,
+        sequence,
+        idempotencyKey: emailKey(kind, sequence),
+        at: iso(at),
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof ActivityFailure) return false;
+      throw error;
+    }
+  }
+
   // Filterable in the Temporal UI whoever started the workflow. Starts from npsflow (the launch,
   // the API) already carry the attributes, so the upsert is only for other starters.
-  const startedWithAttributes = workflowInfo().typedSearchAttributes.get(CampaignIdAttribute) === input.campaignId;
-  if (!(startedWithAttributes && patched(LEAN_INVITE_PATCH))) {
+  if (workflowInfo().typedSearchAttributes.get(CampaignIdAttribute) !== input.campaignId) {
     upsertSearchAttributes([
       { key: CampaignIdAttribute, value: input.campaignId },
       { key: ContactIdAttribute, value: input.contactId },
@@ -243,37 +348,32 @@ export async function campaignMember(input: CampaignMemberInput): Promise<Member
     ]);
   }
 
-  // 1. Is the contact sendable at all?
-  const { reason: notSendable, context } = await checkSendable();
+  // 1. May the contact be mailed at all?
+  let { verdict, context } = await checkBeforeMailing();
   lifecycle = context.earlierInvitations;
-  if (notSendable) return finish(notSendable);
 
-  // 2. Wait for the member's slot in the send window, unless stopped meanwhile.
-  const sendAt = computeSendTime({
-    now: Date.now(),
-    memberId,
-    window: settings!.sendWindow,
-    timeZone: resolveTimeZone(context.contact, settings!.defaultTimeZone),
-    staggerMinutes: settings!.staggerMinutes,
-  });
-  state.scheduledSendAt = iso(sendAt);
-  // A member whose slot is now goes straight to invited: recording 'Awaiting_Send' for the
-  // moment in between would cost a database write and a search-attribute update per member.
-  // Decided once: after the status write below, the workflow clock may read differently on
-  // replay than it did in the first run (a local activity can span workflow tasks).
-  const mustWait = sendAt > Date.now();
-  if (mustWait || !patched(LEAN_INVITE_PATCH)) await setStatus('Awaiting_Send');
-  if (mustWait) {
-    await condition(() => stopReason !== null, Math.max(1, sendAt - Date.now()));
-    if (stopReason) return stopped(stopReason);
-    // 3. Still sendable after the wait? (No wait, nothing to re-check.)
-    const { reason: notSendableNow } = await checkSendable();
-    if (stopReason) return stopped(stopReason);
-    if (notSendableNow) return finish(notSendableNow);
+  // 2. Wait for the member's slot in the send window (and for a paused campaign's resume),
+  //    checking again whenever something changed.
+  for (;;) {
+    if (stopReason) return ended(stopReason);
+    if (!verdict.send && 'end' in verdict) return finish(verdict.end);
+    if (paused) {
+      if (state.status === 'New') await setStatus('Awaiting_Send');
+      await waitWhilePaused();
+      ({ verdict, context } = await checkBeforeMailing());
+      continue;
+    }
+    const sendAt = nextSendSlot(context);
+    state.scheduledSendAt = iso(sendAt);
+    if (sendAt <= Date.now()) break;
+    // Only a member that must wait records 'Awaiting_Send'; one whose slot is now goes straight
+    // to invited (a database write and a search-attribute update less per member).
+    if (state.status !== 'Awaiting_Send') await setStatus('Awaiting_Send');
+    await condition(() => interrupted() || paused, Math.max(1, sendAt - Date.now()));
+    ({ verdict, context } = await checkBeforeMailing());
   }
-  if (stopReason) return stopped(stopReason);
 
-  // Invite.
+  // 3. Invite.
   const invitedAt = Date.now();
   state.invitedAt = iso(invitedAt);
   const expiryDaysAsked = state.expiryDays;
@@ -284,74 +384,80 @@ export async function campaignMember(input: CampaignMemberInput): Promise<Member
   });
   state.invitationId = invitation.invitationId;
   state.expiresAt = iso(invitedAt + state.expiryDays * DAY);
-  // The expiry changed while the invitation was being created. Compared by the days, never by
-  // the stored date: replay may run this line with another workflow clock than the first run had
-  // when the local activity spanned a workflow task, while the activity's result is the first run's.
+  // The expiry changed while the invitation was being created (compared by the days: replay may
+  // run this line with another workflow clock than the first run had).
   if (state.expiryDays !== expiryDaysAsked) {
     await records.setInvitationExpiry({ invitationId: invitation.invitationId, expiresAt: state.expiresAt });
   }
-  await mail.sendSurveyEmail({
-    memberId,
-    invitationId: invitation.invitationId,
-    kind: 'invitation',
-    sequence: 0,
-    idempotencyKey: emailKey('invitation', 0),
-    at: state.invitedAt,
-  });
+  if (!(await sendSurveyEmail('invitation', 0, invitedAt))) return ended('Undeliverable');
   await setStatus('Survey_Not_Started');
 
   // 4. Remind until answered, stopped or expired.
   let lastMessageAt = invitedAt;
   let remindersStopped = false;
+  /** A reminder that fell due while the campaign was paused waits for the next slot in the send window. */
+  let reminderSlot: number | null = null;
   for (;;) {
     if (completion) return completed(completion);
-    if (stopReason) return stopped(stopReason);
+    if (stopReason) return ended(stopReason);
     if (opened && state.status === 'Survey_Not_Started') {
       await setStatus('Survey_Started');
       continue;
     }
+    if (recheck) {
+      // The contact changed: one that may no longer be mailed ends now, not at its next reminder.
+      const { verdict: now } = await checkBeforeMailing();
+      if (!now.send && 'end' in now && now.end !== 'NPS_No_Send_Rule' && !completion && !stopReason) return finish(now.end);
+      continue;
+    }
 
     const expiresAt = Date.parse(state.expiresAt);
-    const reminderDue =
+    const planned =
       !remindersStopped && state.remindersSent < state.reminders ? lastMessageAt + state.reminderIntervalDays * DAY : null;
+    const reminderDue = planned !== null && reminderSlot !== null ? Math.max(planned, reminderSlot) : planned;
     const wakeAt = reminderDue !== null && reminderDue < expiresAt ? reminderDue : expiresAt;
     state.nextReminderAt = reminderDue !== null && reminderDue < expiresAt ? iso(reminderDue) : null;
 
     const seenSettings = settingsVersion;
+    if (paused) {
+      await condition(() => !paused || interrupted(), Math.max(1, expiresAt - Date.now()));
+      if (!paused && !interrupted() && reminderDue !== null && reminderDue <= Date.now()) {
+        reminderSlot = nextSendSlot((await checkBeforeMailing()).context);
+      }
+      if (Date.now() >= Date.parse(state.expiresAt)) return finish('Expired');
+      continue;
+    }
     if (wakeAt > Date.now()) {
-      const interrupted = await condition(
-        () =>
-          completion !== null ||
-          stopReason !== null ||
-          settingsVersion !== seenSettings ||
-          (opened && state.status === 'Survey_Not_Started'),
+      const woken = await condition(
+        () => interrupted() || paused || settingsVersion !== seenSettings || (opened && state.status === 'Survey_Not_Started'),
         wakeAt - Date.now(),
       );
-      if (interrupted) continue;
+      if (woken) continue;
     }
     if (Date.now() >= Date.parse(state.expiresAt)) return finish('Expired');
     if (settingsVersion !== seenSettings) continue;
 
-    // A reminder is due: only to a contact that is still sendable.
-    const { reason } = await checkSendable();
-    if (completion || stopReason || settingsVersion !== seenSettings) continue;
-    if (reason === 'NPS_No_Send_Rule') {
+    // A reminder is due: only if the one check allows it.
+    const checked = await checkBeforeMailing();
+    if (completion || stopReason || paused || settingsVersion !== seenSettings) continue;
+    const reminder = checked.verdict;
+    if (!reminder.send && 'hold' in reminder) {
+      // Answered a moment ago: its completion is on its way; wait for it (or the expiry).
+      await condition(() => interrupted() || paused, Math.max(1, Date.parse(state.expiresAt) - Date.now()));
+      continue;
+    }
+    if (!reminder.send && reminder.end === 'NPS_No_Send_Rule') {
       // Answered another survey meanwhile: no more reminders, but this link stays valid.
       remindersStopped = true;
       continue;
     }
-    if (reason) return finish(reason);
+    if (!reminder.send) return finish(reminder.end);
     const n = state.remindersSent + 1;
-    await mail.sendSurveyEmail({
-      memberId,
-      invitationId: invitation.invitationId,
-      kind: 'reminder',
-      sequence: n,
-      idempotencyKey: emailKey('reminder', n),
-      at: iso(Date.now()),
-    });
+    if (!(await sendSurveyEmail('reminder', n, Date.now()))) return ended('Undeliverable');
     state.remindersSent = n;
-    // Anchored to the plan, so timer latency never accumulates over the reminders.
-    lastMessageAt = reminderDue ?? Date.now();
+    // Anchored to the plan, so timer latency never accumulates over the reminders; a reminder
+    // held back by a pause counts from when it went out.
+    lastMessageAt = reminderSlot === null && planned !== null ? planned : Date.now();
+    reminderSlot = null;
   }
 }

@@ -10,7 +10,22 @@ export interface CampaignMemberInput {
   memberId: string;
   campaignId: string;
   contactId: string;
+  /** A fresh lifecycle of a member an administrator had rejected (re-inclusion). */
+  reincluded?: boolean;
 }
+
+/** Work on many members, run by the memberOperation workflow (see operations/). */
+export interface MemberOperationInput {
+  operationId: string;
+  /** The last member id done by the previous run (continue-as-new). */
+  cursor?: string;
+}
+
+export const operationWorkflowId = (operationId: string): string => `operation-${operationId}`;
+/** Asks an operation's workflow to run (the owed signal that starts it). */
+export const operationRequestedSignal = defineSignal<[]>('operationRequested');
+/** Asks a campaign's launch to (re)start members that have no workflow yet. */
+export const launchRequestedSignal = defineSignal<[]>('launchRequested');
 
 export interface CampaignLaunchInput {
   campaignId: string;
@@ -33,9 +48,14 @@ export const memberWorkflowId = (memberId: string): string => `member-${memberId
  */
 export const emailTaskQueue = (taskQueue: string): string => `${taskQueue}-email`;
 
-/** Retry of an email activity; a 429's retry-after overrides the interval (nextRetryDelay). */
+/**
+ * Retry of an email activity; a 429's retry-after overrides the interval (nextRetryDelay). Bounded:
+ * an email that cannot be handed to the provider within the bound (a wrong key, a provider down
+ * for hours) ends the member as Undeliverable instead of retrying for ever.
+ */
 export const EMAIL_ACTIVITY_OPTIONS = {
   startToCloseTimeout: '2 minutes',
+  scheduleToCloseTimeout: '6 hours',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '15 minutes' },
 } as const;
 export const launchWorkflowId = (campaignId: string): string => `launch-${campaignId}`;
@@ -66,6 +86,17 @@ export const emailBouncedSignal = defineSignal<[EmailBouncedSignal?]>('emailBoun
 export const optedOutSignal = defineSignal<[]>('optedOut');
 /** An administrator took the member out of the campaign (the seed's "Rejected"). */
 export const rejectedSignal = defineSignal<[RejectedSignal?]>('rejected');
+
+/** A newer invitation of the same contact for the same survey replaced this member's: its link is dead. */
+export const invitationSupersededSignal = defineSignal<[]>('invitationSuperseded');
+/** The contact's data changed (opted out, inactive, out of scope, address removed): check it again now. */
+export const contactChangedSignal = defineSignal<[]>('contactChanged');
+/** The campaign was paused: send nothing, keep your place. */
+export const campaignPausedSignal = defineSignal<[]>('campaignPaused');
+/** The campaign was resumed: go on where you were. */
+export const campaignResumedSignal = defineSignal<[]>('campaignResumed');
+/** The campaign (or its survey) was closed: end now unless already finished. */
+export const campaignClosedSignal = defineSignal<[]>('campaignClosed');
 
 /** New expiry or reminder settings for a running member (the seed's "Change Campaign"). */
 export interface ChangeSettingsInput {
@@ -123,6 +154,8 @@ export interface MemberState {
 }
 
 export const changeSettingsUpdate = defineUpdate<MemberState, [ChangeSettingsInput]>('changeSettings');
+/** An administrator takes a running member out of its campaign; refused once the member has finished. */
+export const rejectUpdate = defineUpdate<MemberState, [RejectedSignal]>('reject');
 export const memberStateQuery = defineQuery<MemberState>('memberState');
 
 export interface LaunchProgress {
@@ -131,8 +164,6 @@ export interface LaunchProgress {
   total: number | null;
   done: boolean;
 }
-
-export const launchProgressQuery = defineQuery<LaunchProgress>('launchProgress');
 
 export interface FollowUpTaskInput {
   taskId: string;

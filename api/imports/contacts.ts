@@ -1,9 +1,11 @@
-import { sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import { Compile } from 'typebox/compile';
 import { tables, type Database } from '../../db';
 import { normaliseContactFields, type FieldProblem } from '../contact-values';
 import { conflict, FOREIGN_KEY_VIOLATION, sqlState } from '../errors';
 import { ContactImportRow } from '../schemas/contacts';
+import type { Owed } from '../../signals/owed-signals';
+import { contactChanged } from '../contact-suppression';
 import { bulkUpsert, countWritten, excluded, existing, setFromExcluded, type BulkColumn } from './bulk';
 import { clientsByRef, employeesByEmail, existingClientIds, existingEmployeeIds } from './references';
 import { isRecord, readImportRows, RowProblems, schemaProblems, type RowSpec } from './rows';
@@ -80,7 +82,7 @@ interface ValidRow {
  * any problem answers 400 with one entry per problem and writes nothing. Then one transaction
  * upserts the named clients and the contacts (on externalRef) in multi-row statements.
  */
-export async function importContacts(db: Database, body: unknown): Promise<ImportResult> {
+export async function importContacts(db: Database, body: unknown, deliver: (owed: Owed[]) => void = () => {}): Promise<ImportResult> {
   const raw = readImportRows(body, contactRowSpec);
   const problems = new RowProblems();
   const valid: ValidRow[] = [];
@@ -171,7 +173,7 @@ export async function importContacts(db: Database, body: unknown): Promise<Impor
   }
   const columns = WRITABLE.filter((column) => written.has(column));
 
-  return db.transaction(async (tx) => {
+  const { result, owed } = await db.transaction(async (tx) => {
     const clientIdByRef = new Map(existingClients);
     const named = [...clientRefs].filter(([, entry]) => entry.name !== undefined);
     if (named.length > 0) {
@@ -236,6 +238,21 @@ export async function importContacts(db: Database, body: unknown): Promise<Impor
       }
       throw error;
     });
-    return { ...countWritten(result), total: rows.length };
+    // Imported contacts that may no longer be surveyed: their running members check again now.
+    const refs = valid.map(({ fields }) => fields.externalRef).filter((ref): ref is string => typeof ref === 'string');
+    const stopped = refs.length
+      ? await tx
+          .select({ id: contacts.id })
+          .from(contacts)
+          .where(
+            and(
+              inArray(contacts.externalRef, refs),
+              or(eq(contacts.optedOut, true), eq(contacts.inactive, true), eq(contacts.outOfScope, true), isNull(contacts.email)),
+            ),
+          )
+      : [];
+    return { result: { ...countWritten(result), total: rows.length }, owed: await contactChanged(tx, stopped.map((c) => c.id)) };
   });
+  deliver(owed);
+  return result;
 }

@@ -1,10 +1,10 @@
 import { and, asc, eq, gt, type SQL } from 'drizzle-orm';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { WorkflowNotFoundError } from '@temporalio/client';
-import { startMemberWorkflow } from '../../campaigns';
+import { rejectMember, reincludeMember } from '../../campaigns';
 import { tables } from '../../db';
-import { isTerminalStatus } from '../../domain/member-status';
-import { memberStateQuery, memberWorkflowId, rejectedSignal } from '../../workflows/definitions';
+import { requestOperation } from '../../operations';
+import { memberStateQuery, memberWorkflowId } from '../../workflows/definitions';
+import { deliverInBackground } from '../survey-submission';
 import { addMembers } from '../campaign-members';
 import { badRequest, conflict, notFound } from '../errors';
 import { AddMembersBody, Member, MemberListQuery } from '../schemas/campaigns';
@@ -58,11 +58,11 @@ export const campaignMemberRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         security,
-        description: 'Adds members by contact id or contact data (upserted by externalRef). Members of a live always-on campaign start at once.',
+        description: 'Adds members by contact id or contact data (upserted by externalRef). Members added to a launched campaign (wave or always-on) start at once (`starting`).',
         params: IdParams,
         body: AddMembersBody,
         response: {
-          200: Type.Object({ added: Type.Integer(), alreadyMembers: Type.Integer(), started: Type.Integer(), memberIds: Type.Array(Type.String()) }),
+          200: Type.Object({ added: Type.Integer(), alreadyMembers: Type.Integer(), starting: Type.Integer(), memberIds: Type.Array(Type.String()) }),
           ...errorResponses,
         },
       },
@@ -70,7 +70,9 @@ export const campaignMemberRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const campaign = await loadCampaign(app.db, request.params.id);
       if (campaign.status === 'closed') throw conflict('the campaign is closed');
-      return addMembers(app.db, app.temporal, campaign, request.body.members);
+      const { owed, ...result } = await addMembers(app.db, campaign, request.body.members);
+      deliverInBackground(app.db, app.temporal, request.log, owed);
+      return result;
     },
   );
 
@@ -140,43 +142,74 @@ export const campaignMemberRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/:id/members/:memberId/reject',
-    { schema: { tags, security, params: MemberParams, response: { 200: Member, ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        security,
+        description: "Takes the member out of the campaign (Rejected); a running member's workflow confirms it. 409 once the member has finished.",
+        params: MemberParams,
+        response: { 200: Member, ...errorResponses },
+      },
+    },
     async (request) => {
       const { member } = await loadMember(request.params.id, request.params.memberId);
-      if (isTerminalStatus(member.status) && member.status !== 'Rejected') {
-        throw conflict(`the member has already finished with status ${member.status}`);
-      }
-      await app.db.update(campaignMembers).set({ status: 'Rejected' }).where(eq(campaignMembers.id, member.id));
-      if (member.workflowStartedAt) {
-        await requireTemporal(app.temporal)
-          .client.workflow.getHandle(memberWorkflowId(member.id))
-          .signal(rejectedSignal, { reason: 'rejected by an administrator' })
-          .catch((error: unknown) => {
-            if (!(error instanceof WorkflowNotFoundError)) throw error;
-          });
-      }
+      if (member.status === 'Rejected') return toMember(await loadMember(request.params.id, member.id));
+      const outcome = await rejectMember(app.db, member.workflowStartedAt ? requireTemporal(app.temporal).client : undefined, member.id);
+      if (outcome.outcome === 'refused') throw conflict(outcome.reason);
       return toMember(await loadMember(request.params.id, request.params.memberId));
     },
   );
 
   app.post(
     '/:id/members/:memberId/reinclude',
-    { schema: { tags, security, params: MemberParams, response: { 200: Member, ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        security,
+        description: 'Takes a rejected member back: a fresh lifecycle with a new link when the campaign runs',
+        params: MemberParams,
+        response: { 200: Member, ...errorResponses },
+      },
+    },
     async (request) => {
       const campaign = await loadCampaign(app.db, request.params.id);
       const { member } = await loadMember(request.params.id, request.params.memberId);
-      if (member.status !== 'Rejected') throw conflict(`only a rejected member can be reincluded (status is ${member.status})`);
-      await app.db.update(campaignMembers).set({ status: 'New', workflowStartedAt: null }).where(eq(campaignMembers.id, member.id));
-      if (campaign.launchedAt && campaign.status !== 'closed') {
-        const temporal = requireTemporal(app.temporal);
-        await startMemberWorkflow(
-          temporal.client,
-          { memberId: member.id, campaignId: campaign.id, contactId: member.contactId },
-          { taskQueue: temporal.taskQueue, restart: true },
-        );
-        await app.db.update(campaignMembers).set({ workflowStartedAt: new Date() }).where(eq(campaignMembers.id, member.id));
-      }
+      const launched = campaign.launchedAt !== null && campaign.status !== 'closed';
+      const temporal = member.workflowStartedAt && launched ? requireTemporal(app.temporal) : app.temporal;
+      const outcome = await reincludeMember(app.db, temporal?.client, member.id, {
+        taskQueue: temporal?.taskQueue ?? '',
+        campaignLaunched: launched,
+      });
+      if (outcome.outcome === 'refused') throw conflict(outcome.reason);
       return toMember(await loadMember(request.params.id, request.params.memberId));
+    },
+  );
+
+  app.post(
+    '/:id/members/actions',
+    {
+      schema: {
+        tags,
+        security,
+        description: 'Rejects or re-includes many members at once, as an operation (202 + GET /api/operations/:id)',
+        params: IdParams,
+        body: Type.Object(
+          {
+            action: Type.Union([Type.Literal('reject'), Type.Literal('reinclude')]),
+            memberIds: Type.Array(Type.String({ format: 'uuid' }), { minItems: 1, maxItems: 10_000, uniqueItems: true }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 202: Type.Object({ operationId: Type.String() }), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const campaign = await loadCampaign(app.db, request.params.id);
+      const { operationId, owed } = await app.db.transaction((tx) =>
+        requestOperation(tx, { kind: request.body.action, campaignId: campaign.id, memberIds: request.body.memberIds }),
+      );
+      deliverInBackground(app.db, app.temporal, request.log, owed);
+      return reply.status(202).send({ operationId });
     },
   );
 };

@@ -1,10 +1,11 @@
-import { and, asc, count, eq, inArray, isNotNull, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, type SQL } from 'drizzle-orm';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { startCampaignLaunch } from '../../campaigns';
+import { closeCampaign, pauseCampaign, resumeCampaign, startCampaignLaunch, type LifecycleResult } from '../../campaigns';
 import { tables, type Database } from '../../db';
 import { resolveCampaignSettings, type CampaignSettings } from '../../domain/campaign-settings';
-import { changeSettingsUpdate, memberWorkflowId, type ChangeSettingsInput } from '../../workflows/definitions';
-import { eachWithConcurrency } from '../campaign-members';
+import { requestOperation } from '../../operations';
+import type { ChangeSettingsInput } from '../../workflows/definitions';
+import { deliverInBackground } from '../survey-submission';
 import { ApiError, badRequest, conflict, FOREIGN_KEY_VIOLATION, notFound, sqlState } from '../errors';
 import { afterCursor, pageOf } from '../pagination';
 import { Campaign, CampaignInput, CampaignListQuery, CampaignPatch, SettingsChange } from '../schemas/campaigns';
@@ -49,38 +50,6 @@ function referenceError(error: unknown): never {
   throw error;
 }
 
-/** Statuses whose workflow is still waiting for something a settings change affects. */
-const LIVE_STATUSES = ['Awaiting_Send', 'Survey_Not_Started', 'Survey_Started'] as const;
-
-/**
- * The seed's "Change Campaign": new expiry or reminder settings go to every live member
- * workflow through the `changeSettings` update (validated by the workflow before it is
- * recorded). Members that finished meanwhile are counted as skipped.
- */
-async function propagateSettings(db: Database, temporal: TemporalHandle, campaignId: string, change: ChangeSettingsInput) {
-  const live = await db
-    .select({ id: campaignMembers.id })
-    .from(campaignMembers)
-    .where(
-      and(
-        eq(campaignMembers.campaignId, campaignId),
-        inArray(campaignMembers.status, [...LIVE_STATUSES]),
-        isNotNull(campaignMembers.workflowStartedAt),
-      ),
-    );
-  let updated = 0;
-  let skipped = 0;
-  await eachWithConcurrency(live, 16, async ({ id }) => {
-    try {
-      await temporal.client.workflow.getHandle(memberWorkflowId(id)).executeUpdate(changeSettingsUpdate, { args: [change] });
-      updated += 1;
-    } catch {
-      skipped += 1;
-    }
-  });
-  return { liveMembers: live.length, updated, skipped };
-}
-
 const changeKeys = ['expiryDays', 'reminders', 'reminderIntervalDays'] as const;
 function runningChange(before: CampaignSettings, after: CampaignSettings): ChangeSettingsInput | null {
   const change: ChangeSettingsInput = {};
@@ -93,16 +62,18 @@ export const campaignRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('onRequest', app.requireAdmin);
   const tags = ['campaigns'];
   const security = [{ bearer: [] }];
-  const Propagation = Type.Object({ liveMembers: Type.Integer(), updated: Type.Integer(), skipped: Type.Integer() });
 
   app.post(
     '/',
     { schema: { tags, security, body: CampaignInput, response: { 201: Campaign, ...errorResponses } } },
     async (request, reply) => {
       const { settings, ...body } = request.body;
+      // A campaign mails in its survey's language unless told otherwise.
+      const [survey] = await app.db.select({ defaultLanguage: surveys.defaultLanguage }).from(surveys).where(eq(surveys.id, body.surveyId));
+      const defaultLanguage = settings?.defaultLanguage ?? survey?.defaultLanguage;
       const [row] = await app.db
         .insert(campaigns)
-        .values({ ...body, settings: resolveCampaignSettings(settings) })
+        .values({ ...body, settings: resolveCampaignSettings({ ...settings, ...(defaultLanguage ? { defaultLanguage } : {}) }) })
         .returning()
         .catch(referenceError);
       return reply.status(201).send(toCampaign(row!));
@@ -141,32 +112,42 @@ export const campaignRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
+  /**
+   * Stores new settings; a change that matters to running members (expiry, reminders, interval)
+   * reaches them through a change_settings operation, requested in the same transaction.
+   */
+  async function changeSettings(current: CampaignRow, set: Partial<typeof campaigns.$inferInsert>, nextSettings: CampaignSettings) {
+    const change = runningChange(current.settings, nextSettings);
+    return app.db.transaction(async (tx) => {
+      const [row] = await tx.update(campaigns).set({ ...set, settings: nextSettings }).where(eq(campaigns.id, current.id)).returning();
+      const operation = change && current.launchedAt ? await requestOperation(tx, { kind: 'change_settings', campaignId: current.id, params: { ...change } }) : undefined;
+      return { row: row!, operation };
+    });
+  }
+
   app.patch(
     '/:id',
     {
       schema: {
         tags,
         security,
+        description: 'Changes a campaign. New expiry or reminder settings reach running members through an operation (operationId).',
         params: IdParams,
         body: CampaignPatch,
-        response: { 200: Type.Intersect([Campaign, Type.Object({ propagation: Type.Optional(Propagation) })]), ...errorResponses },
+        response: { 200: Type.Intersect([Campaign, Type.Object({ operationId: Type.Optional(Type.String()) })]), ...errorResponses },
       },
     },
     async (request) => {
       const current = await loadCampaign(app.db, request.params.id);
       const { settings, ...rest } = request.body;
       const nextSettings = settings ? resolveCampaignSettings({ ...current.settings, ...settings }) : current.settings;
-      const [row] = await app.db
-        .update(campaigns)
-        .set({ ...rest, settings: nextSettings })
-        .where(eq(campaigns.id, current.id))
-        .returning()
-        .catch(referenceError);
-      const change = runningChange(current.settings, nextSettings);
-      const propagation = change && current.launchedAt ? await propagateSettings(app.db, requireTemporal(app.temporal), current.id, change) : undefined;
-      return { ...toCampaign(row!), ...(propagation ? { propagation } : {}) };
+      const { row, operation } = await changeSettings(current, rest, nextSettings).catch(referenceError);
+      deliverInBackground(app.db, app.temporal, request.log, operation?.owed);
+      return { ...toCampaign(row), ...(operation ? { operationId: operation.operationId } : {}) };
     },
   );
+
+  const Accepted = Type.Object({ operationId: Type.Union([Type.String(), Type.Null()]), status: Type.String() });
 
   app.post(
     '/:id/change-settings',
@@ -174,20 +155,39 @@ export const campaignRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         security,
-        description: 'New expiry / reminder settings for the campaign and every live member workflow (Temporal update)',
+        description: 'New expiry / reminder settings for the campaign and, through an operation, every running member (Temporal update)',
         params: IdParams,
         body: SettingsChange,
-        response: { 200: Propagation, ...errorResponses },
+        response: { 202: Accepted, ...errorResponses },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const current = await loadCampaign(app.db, request.params.id);
       const nextSettings = resolveCampaignSettings({ ...current.settings, ...request.body });
-      await app.db.update(campaigns).set({ settings: nextSettings }).where(eq(campaigns.id, current.id));
-      if (!current.launchedAt) return { liveMembers: 0, updated: 0, skipped: 0 };
-      return propagateSettings(app.db, requireTemporal(app.temporal), current.id, request.body);
+      const { row, operation } = await changeSettings(current, {}, nextSettings);
+      deliverInBackground(app.db, app.temporal, request.log, operation?.owed);
+      return reply.status(202).send({ operationId: operation?.operationId ?? null, status: row.status });
     },
   );
+
+  const lifecycle: [string, string, (tx: Parameters<typeof pauseCampaign>[0], id: string) => Promise<LifecycleResult>][] = [
+    ['pause', 'Pauses the campaign: running members send nothing and keep their place (202 + operation)', pauseCampaign],
+    ['resume', 'Resumes a paused campaign: members go on; reminders due meanwhile go out in the next send window', resumeCampaign],
+    ['close', 'Closes the campaign: every member that has not finished ends as Campaign_Closed', closeCampaign],
+  ];
+  for (const [action, description, run] of lifecycle) {
+    app.post(
+      `/:id/${action}`,
+      { schema: { tags, security, description, params: IdParams, response: { 202: Accepted, ...errorResponses } } },
+      async (request, reply) => {
+        const campaign = await loadCampaign(app.db, request.params.id);
+        const result = await app.db.transaction((tx) => run(tx, campaign.id));
+        if (!result.changed) throw conflict(`a ${result.status} campaign cannot be ${action === 'pause' ? 'paused' : action === 'resume' ? 'resumed' : 'closed'}`);
+        deliverInBackground(app.db, app.temporal, request.log, result.owed);
+        return reply.status(202).send({ operationId: result.operationId, status: result.status });
+      },
+    );
+  }
 
   const LaunchStatus = Type.Object({
     campaignId: Type.String(),

@@ -1,7 +1,9 @@
 import { and, asc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { tables } from '../../db';
+import { contactChanged } from '../contact-suppression';
 import { contactWriteError } from '../contact-errors';
+import { deliverInBackground } from '../survey-submission';
 import { normaliseContactFields, type FieldProblem } from '../contact-values';
 import { badRequest, notFound } from '../errors';
 import { afterCursor, pageOf } from '../pagination';
@@ -87,13 +89,20 @@ export const contactRoutes: FastifyPluginAsyncTypebox = async (app) => {
         set.emailBouncedAt = sql`case when lower(${contacts.email}) is distinct from lower(${body.email}::text)
           then null else ${contacts.emailBouncedAt} end`;
       }
-      const [row] = await app.db
-        .update(contacts)
-        .set(set as Partial<typeof contacts.$inferInsert>)
-        .where(eq(contacts.id, request.params.id))
-        .returning()
+      // A change that can stop surveys reaches the contact's running members at once.
+      const mayStopSurveys = body.optedOut === true || body.inactive === true || body.outOfScope === true || body.email !== undefined;
+      const { row, owed } = await app.db
+        .transaction(async (tx) => {
+          const [updated] = await tx
+            .update(contacts)
+            .set(set as Partial<typeof contacts.$inferInsert>)
+            .where(eq(contacts.id, request.params.id))
+            .returning();
+          return { row: updated, owed: updated && mayStopSurveys ? await contactChanged(tx, [updated.id]) : [] };
+        })
         .catch((error) => contactWriteError(error, body));
       if (!row) throw notFound('contact');
+      deliverInBackground(app.db, app.temporal, request.log, owed);
       return toContact(row);
     },
   );

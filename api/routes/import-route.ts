@@ -1,6 +1,8 @@
 import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Database } from '../../db';
+import type { Owed } from '../../signals/owed-signals';
+import { deliverInBackground } from '../survey-submission';
 import { CsvText, MAX_IMPORT_ROWS, type ImportResult as Result } from '../imports';
 import { errorResponses } from '../schemas/common';
 import { ImportResult, importDescription } from '../schemas/imports';
@@ -12,7 +14,8 @@ interface ImportRouteOptions {
   what: string;
   tag: string;
   columns: readonly string[];
-  run: (db: Database, body: unknown) => Promise<Result>;
+  /** `deliver` sends signals the import owes running workflows, after its commit. */
+  run: (db: Database, body: unknown, deliver: (owed: Owed[]) => void) => Promise<Result>;
 }
 
 /**
@@ -38,7 +41,7 @@ export function importRoute(options: ImportRouteOptions): FastifyPluginAsyncType
           response: { 200: ImportResult, ...errorResponses, 413: Type.Ref('ErrorBody') },
         },
       },
-      async (request) => options.run(app.db, request.body),
+      async (request) => options.run(app.db, request.body, (owed) => deliverInBackground(app.db, app.temporal, request.log, owed)),
     );
   };
 }

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { and, asc, eq, ilike, inArray, sql, type SQL } from 'drizzle-orm';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { closeCampaignsOfSurvey } from '../../campaigns';
+import { deliverInBackground } from '../survey-submission';
 import { tables, type Database } from '../../db';
 import { checkDefinition, type SurveyDefinition } from '../../domain/survey-definition';
 import { ApiError, badRequest, conflict, FOREIGN_KEY_VIOLATION, notFound, sqlState } from '../errors';
@@ -176,11 +178,16 @@ export const surveyRoutes: FastifyPluginAsyncTypebox = async (app) => {
         },
       },
       async (request) => {
-        const [moved] = await app.db
-          .update(surveys)
-          .set({ status: to, updatedAt: new Date() })
-          .where(and(eq(surveys.id, request.params.id), inArray(surveys.status, from)))
-          .returning({ id: surveys.id });
+        const { moved, owed } = await app.db.transaction(async (tx) => {
+          const [row] = await tx
+            .update(surveys)
+            .set({ status: to, updatedAt: new Date() })
+            .where(and(eq(surveys.id, request.params.id), inArray(surveys.status, from)))
+            .returning({ id: surveys.id });
+          // A closed survey takes no answers: its campaigns close with it, and their members end.
+          return { moved: row, owed: row && to === 'closed' ? await closeCampaignsOfSurvey(tx, row.id) : [] };
+        });
+        deliverInBackground(app.db, app.temporal, request.log, owed);
         if (!moved) {
           const [row] = await app.db.select({ status: surveys.status }).from(surveys).where(eq(surveys.id, request.params.id));
           if (!row) throw notFound('survey');

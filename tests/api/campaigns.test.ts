@@ -85,7 +85,7 @@ describe('campaigns API', () => {
   it('adds members by contact data and by id, once each, and lists them with counts and filters', async () => {
     const campaign = await createCampaign();
     const first = await post(`/api/campaigns/${campaign.id}/members`, { members: [contactData(1), contactData(2)] });
-    expect(first.json()).toMatchObject({ added: 2, alreadyMembers: 0, started: 0 });
+    expect(first.json()).toMatchObject({ added: 2, alreadyMembers: 0, starting: 0 });
     const [contactId] = (await t.database.db.select().from(tables.campaignMembers).where(eq(tables.campaignMembers.campaignId, campaign.id))).map((m) => m.contactId);
     const again = await post(`/api/campaigns/${campaign.id}/members`, { members: [{ contactId }] });
     expect(again.json()).toMatchObject({ added: 0, alreadyMembers: 1 });
@@ -138,7 +138,11 @@ describe('campaigns API', () => {
     const bad = await post(`/api/campaigns/${campaign.id}/change-settings`, { expiryDays: 0 });
     expect(bad.statusCode).toBe(400);
     const change = await post(`/api/campaigns/${campaign.id}/change-settings`, { expiryDays: 10, reminders: 3 });
-    expect(change.json()).toEqual({ liveMembers: 1, updated: 1, skipped: 0 });
+    expect(change.statusCode).toBe(202);
+    const { operationId } = change.json();
+    const operation = await until(() => get(`/api/operations/${operationId}`).then((r) => r.json()), (o) => o.status === 'done');
+    expect(operation).toMatchObject({ kind: 'change_settings', total: 1, done: 1, skipped: 0, failed: 0 });
+    expect(operation.items).toEqual([expect.objectContaining({ memberId, result: 'done' })]);
     const member = (await get(`/api/campaigns/${campaign.id}/members/${memberId}`)).json();
     expect(member.workflow).toMatchObject({ expiryDays: 10, reminders: 3 });
     const [invitation] = await t.database.db.select().from(tables.invitations).where(eq(tables.invitations.memberId, memberId));
@@ -173,7 +177,7 @@ describe('campaigns API', () => {
     const added = await post(`/api/campaigns/${campaign.id}/members`, {
       members: [{ ...contactData(500), entityType: 'contactmoment', entityRef: 'CM-2026-0042', channel: 'phone' }],
     });
-    expect(added.json()).toMatchObject({ added: 1, started: 1 });
+    expect(added.json()).toMatchObject({ added: 1, starting: 1 });
     const memberId = added.json().memberIds[0];
     const member = await until(() => get(`/api/campaigns/${campaign.id}/members/${memberId}`).then((r) => r.json()), (m) => m.status === 'Survey_Not_Started');
     expect(member).toMatchObject({ entityType: 'contactmoment', entityRef: 'CM-2026-0042', channel: 'phone' });

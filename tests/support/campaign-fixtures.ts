@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { tables, type Database } from '../../db';
 import { resolveCampaignSettings, type CampaignSettingsInput } from '../../domain/campaign-settings';
 
@@ -64,8 +64,13 @@ export async function addMember(db: Database, campaign: CampaignFixture, contact
 }
 
 /** What the public form does on submit: store the response (the API then signals the workflow). */
+/** An answer as the public form records it: the response and its invitation's completion (the workflow hears of it by signal). */
 export async function submitResponse(db: Database, invitationId: string, npsScore: number): Promise<string> {
-  const [invitation] = await db.select().from(tables.invitations).where(eq(tables.invitations.id, invitationId));
+  const [invitation] = await db
+    .update(tables.invitations)
+    .set({ status: 'completed', completedAt: sql`now()`, openedAt: sql`coalesce(${tables.invitations.openedAt}, now())` })
+    .where(eq(tables.invitations.id, invitationId))
+    .returning();
   const [response] = await db
     .insert(tables.responses)
     .values({

@@ -64,6 +64,8 @@ async function launchMember(settings: CampaignSettingsInput, contact: ContactOve
   const campaign = await addCampaign(db(), settings);
   const member = await addMember(db(), campaign, { frontlineEmployeeId: frontline?.id ?? null, ...contact });
   await startMemberWorkflow(client, member, { taskQueue: worker.taskQueue });
+  // As the launch records it: the member's workflow runs.
+  await db().update(tables.campaignMembers).set({ workflowStartedAt: new Date() }).where(eq(tables.campaignMembers.id, member.memberId));
   const handle = client.workflow.getHandle<typeof campaignMember>(memberWorkflowId(member.memberId));
   handles.push(handle);
   return { ...member, campaign, frontline, handle };
@@ -368,9 +370,11 @@ describe('ineligible contacts', () => {
     await waitForStatus(otherHandle, 'Survey_Not_Started');
     const [old] = await db().select().from(tables.invitations).where(eq(tables.invitations.id, firstState.invitationId!));
     expect(old!.status).toBe('invalid');
+    // The older member is told at once and ends: no reminders to a dead link.
+    expect((await first.handle.result()).status).toBe('Survey_Invalid');
+    expect((await memberRow(db(), first.memberId)).status).toBe('Survey_Invalid');
     await otherHandle.signal(rejectedSignal);
-    await first.handle.signal(rejectedSignal);
-    await Promise.all([otherHandle.result(), first.handle.result()]);
+    await otherHandle.result();
   });
 });
 
@@ -421,13 +425,13 @@ describe('reinclusion', () => {
     const member = await launchMember({ reminders: 0 });
     const first = await waitForStatus(member.handle, 'Survey_Not_Started');
     const firstRunId = (await member.handle.describe()).runId;
-    expect(await reincludeMember(db(), client, member.memberId, { taskQueue: worker.taskQueue })).toBeNull();
+    const options = { taskQueue: worker.taskQueue, campaignLaunched: true };
+    expect(await reincludeMember(db(), client, member.memberId, options)).toMatchObject({ outcome: 'refused' });
     await member.handle.signal(rejectedSignal);
     await member.handle.result();
 
-    const again = await reincludeMember(db(), client, member.memberId, { taskQueue: worker.taskQueue });
-    expect(again).toMatchObject({ alreadyClosed: false });
-    expect(again!.runId).not.toBe(firstRunId);
+    expect(await reincludeMember(db(), client, member.memberId, options)).toEqual({ outcome: 'done' });
+    expect((await member.handle.describe()).runId).not.toBe(firstRunId);
     const second = await waitForStatus(member.handle, 'Survey_Not_Started');
     expect(second.invitationId).not.toBe(first.invitationId);
     const invitations = await invitationsOf(db(), member.memberId);

@@ -1,0 +1,68 @@
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { and, eq, isNull } from 'drizzle-orm';
+import { tables, type Database } from '../db';
+import { memberWorkflowId, rejectUpdate } from '../workflows/definitions';
+import { startMemberWorkflow } from './start-member';
+
+/*
+ * An administrator's commands on one member. Before its workflow starts a member is plain data
+ * (its status is set here); once started, only its workflow changes its status, and the command
+ * reaches it as an update whose answer (done, or refused because the member finished) the caller
+ * gets back.
+ */
+
+export type CommandOutcome = { outcome: 'done' } | { outcome: 'refused'; reason: string };
+
+const members = tables.campaignMembers;
+
+/** Takes a member out of its campaign (Rejected); refused once it has finished. */
+export async function rejectMember(db: Database, client: Client | undefined, memberId: string, reason = 'rejected by an administrator'): Promise<CommandOutcome> {
+  const [unstarted] = await db
+    .update(members)
+    .set({ status: 'Rejected' })
+    .where(and(eq(members.id, memberId), isNull(members.workflowStartedAt), eq(members.status, 'New')))
+    .returning({ id: members.id });
+  if (unstarted) return { outcome: 'done' };
+  const [member] = await db.select({ status: members.status, startedAt: members.workflowStartedAt }).from(members).where(eq(members.id, memberId));
+  if (!member) return { outcome: 'refused', reason: 'no such member' };
+  if (!member.startedAt) return { outcome: 'refused', reason: `the member has status ${member.status}` };
+  if (!client) throw new Error('no Temporal client');
+  try {
+    await client.workflow.getHandle(memberWorkflowId(memberId)).executeUpdate(rejectUpdate, { args: [{ reason }] });
+    return { outcome: 'done' };
+  } catch (error) {
+    if (error instanceof WorkflowUpdateFailedError) return { outcome: 'refused', reason: error.cause?.message ?? 'the member has finished' };
+    if (error instanceof WorkflowNotFoundError) return { outcome: 'refused', reason: 'the member has finished' };
+    throw error;
+  }
+}
+
+/**
+ * Takes a rejected member back into its campaign: a fresh lifecycle under the same workflow id
+ * (its messages keyed apart from the old ones). A member never started goes back to New, for the
+ * launch to start. Refused for a member that is not rejected.
+ */
+export async function reincludeMember(
+  db: Database,
+  client: Client | undefined,
+  memberId: string,
+  options: { taskQueue: string; campaignLaunched: boolean },
+): Promise<CommandOutcome> {
+  const [member] = await db.select().from(members).where(eq(members.id, memberId));
+  if (!member) return { outcome: 'refused', reason: 'no such member' };
+  if (member.status !== 'Rejected') return { outcome: 'refused', reason: `only a rejected member can be re-included (status is ${member.status})` };
+  if (!member.workflowStartedAt) {
+    await db.update(members).set({ status: 'New' }).where(and(eq(members.id, memberId), eq(members.status, 'Rejected')));
+    return { outcome: 'done' };
+  }
+  if (!options.campaignLaunched) return { outcome: 'refused', reason: 'the campaign is not running' };
+  if (!client) throw new Error('no Temporal client');
+  // The old lifecycle's counters are data of that lifecycle, not the new one's.
+  await db.update(members).set({ remindersSent: 0, scheduledSendAt: null }).where(eq(members.id, memberId));
+  await startMemberWorkflow(
+    client,
+    { memberId, campaignId: member.campaignId, contactId: member.contactId, reincluded: true },
+    { taskQueue: options.taskQueue, restart: true },
+  );
+  return { outcome: 'done' };
+}
