@@ -2,6 +2,7 @@ CREATE TYPE "public"."operation_item_result" AS ENUM('done', 'skipped', 'failed'
 CREATE TYPE "public"."operation_kind" AS ENUM('pause', 'resume', 'close', 'change_settings', 'reject', 'reinclude');--> statement-breakpoint
 CREATE TYPE "public"."operation_status" AS ENUM('running', 'done');--> statement-breakpoint
 ALTER TYPE "public"."campaign_status" ADD VALUE 'paused';--> statement-breakpoint
+ALTER TYPE "public"."invitation_status" ADD VALUE 'closed';--> statement-breakpoint
 ALTER TYPE "public"."member_status" ADD VALUE 'Campaign_Closed';--> statement-breakpoint
 ALTER TYPE "public"."member_status" ADD VALUE 'Undeliverable';--> statement-breakpoint
 ALTER TYPE "public"."member_status" ADD VALUE 'Erased';--> statement-breakpoint
