@@ -2,6 +2,7 @@ import { pathToFileURL } from 'node:url';
 import { sql, type SQL } from 'drizzle-orm';
 import { openDatabase, type Database, type Transaction } from '../db';
 import { rowsOf } from './counts';
+import { scoreCountColumns } from './score-columns';
 
 /*
  * Rebuilds the analytics rollups from the raw rows, with the same key function
@@ -48,14 +49,7 @@ export async function rebuildRollupsIn(tx: Database | Transaction): Promise<Rebu
   const responseCells = await countInserted(tx, sql`
     insert into analytics_response_daily
       (dimension, key, day, shard, responses, promoters, passives, detractors, rating_count, rating_sum, satisfied)
-    select k.dimension, k.key, (r.submitted_at at time zone ${timeZone})::date, 0,
-           count(*),
-           count(*) filter (where r.nps_score >= 9),
-           count(*) filter (where r.nps_score between 7 and 8),
-           count(*) filter (where r.nps_score <= 6),
-           count(r.rating_score),
-           coalesce(sum(r.rating_score::float8), 0),
-           count(*) filter (where r.rating_score >= 4)
+    select k.dimension, k.key, (r.submitted_at at time zone ${timeZone})::date, 0, ${scoreCountColumns('r')}
     from responses r
     cross join lateral analytics_keys(r.survey_id, r.campaign_id, r.channel, r.request_type, r.client_id, r.frontline_employee_id) k
     group by 1, 2, 3`);

@@ -7,6 +7,7 @@ import {
   type ScoreCounts,
 } from '../domain/nps-statistics';
 import type { DateRange, PeriodUnit } from './periods';
+import { scoreCountColumns } from './score-columns';
 
 /*
  * Counts for any filter, range and grouping: read from the daily rollups when a rollup cell
@@ -169,14 +170,7 @@ export async function responseCounts(
     const group = rawGroup(grouping, sql`r.submitted_at`, RESPONSE_COLUMN, timeZone)!;
     const conditions = responseConditions(filter, range, timeZone);
     query = sql`
-      select ${group} as "group",
-             count(*)::int as responses,
-             count(*) filter (where r.nps_score >= 9)::int as promoters,
-             count(*) filter (where r.nps_score between 7 and 8)::int as passives,
-             count(*) filter (where r.nps_score <= 6)::int as detractors,
-             count(r.rating_score)::int as "ratingCount",
-             coalesce(sum(r.rating_score::float8), 0)::float8 as "ratingSum",
-             count(*) filter (where r.rating_score >= 4)::int as satisfied
+      select ${group} as "group", ${scoreCountColumns('r')}
       from responses r
       where ${sql.join(conditions, sql` and `)}
       group by 1`;

@@ -1,20 +1,17 @@
 /** Analytics: rollup-backed NPS / satisfaction / response-rate reports, exports and the backfill. */
 export { DIMENSIONS, type AnalyticsFilter, type Dimension } from './counts';
 export { PERIOD_UNITS, type PeriodUnit, type DateRange } from './periods';
+export { AnalyticsInputError } from './input-error';
+export { getSettings, updateSettings, type AnalyticsSettings } from './settings';
+export { resolveRange, type RangeQuery } from './range';
 export {
-  AnalyticsInputError,
   breakdownReport,
   followUpTaskReport,
-  getSettings,
   kpiReport,
-  resolveRange,
   trendReport,
-  updateSettings,
   waveReport,
-  type AnalyticsSettings,
   type BreakdownReport,
   type KpiReport,
-  type RangeQuery,
   type TrendReport,
   type WaveReport,
   type WaveSegment,

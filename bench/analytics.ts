@@ -294,19 +294,19 @@ async function main() {
     const rawAll = await sample(5, () =>
       db.execute(sql`
         select date_trunc('month', submitted_at at time zone ${tz}) as month, count(*),
-               count(*) filter (where nps_score >= 9), count(*) filter (where nps_score <= 6), count(nps_score)
+               count(*) filter (where is_promoter(nps_score)), count(*) filter (where is_detractor(nps_score)), count(nps_score)
         from responses where submitted_at >= now() - interval '1 year' group by 1`),
     );
     const rawSurvey = await sample(5, () =>
       db.execute(sql`
         select date_trunc('month', submitted_at at time zone ${tz}) as month, count(*),
-               count(*) filter (where nps_score >= 9), count(*) filter (where nps_score <= 6), count(nps_score)
+               count(*) filter (where is_promoter(nps_score)), count(*) filter (where is_detractor(nps_score)), count(nps_score)
         from responses where survey_id = ${one!.survey} and submitted_at >= now() - interval '1 year' group by 1`),
     );
     const rawChannel = await sample(5, () =>
       db.execute(sql`
         select date_trunc('month', submitted_at at time zone ${tz}) as month, count(*),
-               count(*) filter (where nps_score >= 9), count(*) filter (where nps_score <= 6), count(nps_score)
+               count(*) filter (where is_promoter(nps_score)), count(*) filter (where is_detractor(nps_score)), count(nps_score)
         from responses where channel = 'phone' and submitted_at >= now() - interval '1 year' group by 1`),
     );
     say(`Baseline, plain GROUP BY over the raw rows (12-month trend, 5 runs): everything p50 ${fmt(rawAll.p50)} ms, one survey ${fmt(rawSurvey.p50)} ms, one channel ${fmt(rawChannel.p50)} ms.`);

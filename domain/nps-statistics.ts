@@ -1,8 +1,8 @@
 /*
  * The numbers behind every NPS and satisfaction report, from counts only (pure, no I/O).
  *
- * NPS. Each answer to an NPS-typed question scores +100 (promoter, 9–10), 0 (passive, 7–8) or
- * −100 (detractor, 0–6); the NPS is their mean, 100·(p − d) with p and d the unrounded
+ * NPS. Each answer to an NPS-typed question scores +100 (promoter), 0 (passive) or −100
+ * (detractor), by the groups of domain/nps.ts; the NPS is their mean, 100·(p − d) with p and d the unrounded
  * promoter and detractor fractions. Skipped answers are not counts at all, so they never reach
  * the denominator n = promoters + passives + detractors.
  *
@@ -23,8 +23,6 @@
 export const Z_95 = 1.96;
 /** Below this many NPS answers a score is shown as "not yet reliable". */
 export const DEFAULT_MIN_SAMPLE = 30;
-/** A rating (normalised to 1–5) at or above this counts as satisfied. */
-export const SATISFIED_THRESHOLD = 4;
 
 export interface ScoreCounts {
   /** Completed responses (whether or not they answered an NPS or rating question). */
@@ -35,7 +33,7 @@ export interface ScoreCounts {
   /** Responses with at least one answered rating question, and the sum of their 1–5 scores. */
   ratingCount: number;
   ratingSum: number;
-  /** Responses whose 1–5 rating score is ≥ 4. */
+  /** Responses whose 1–5 rating counts as satisfied (domain/nps.ts). */
   satisfied: number;
 }
 
@@ -141,7 +139,7 @@ export interface SatisfactionResult {
   /** Mean rating on the 1–5 scale; null when n = 0. */
   average: number | null;
   satisfied: number;
-  /** % of rated responses with a score ≥ 4; null when n = 0. */
+  /** % of rated responses that are satisfied; null when n = 0. */
   satisfiedPct: number | null;
 }
 

@@ -1,0 +1,10 @@
+/** A request the reports cannot answer as asked (the API turns it into a 400 or 409). */
+export class AnalyticsInputError extends Error {
+  constructor(
+    message: string,
+    readonly kind: 'invalid' | 'not_found' | 'conflict' = 'invalid',
+  ) {
+    super(message);
+    this.name = 'AnalyticsInputError';
+  }
+}
