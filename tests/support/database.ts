@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { openDatabase, type DatabaseHandle } from '../../db';
 
@@ -9,7 +9,7 @@ import { openDatabase, type DatabaseHandle } from '../../db';
  */
 const adminUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 /**
- * Named after the newest migration, so checkouts with different migrations (branches, worktrees)
+ * Named after the whole set of migrations, so checkouts with different migrations (branches, worktrees)
  * each keep their own template instead of rebuilding one another's under a running suite.
  */
 const templateName = (stamp: string | undefined) => `npsflow_test_template_${(stamp ?? 'none').slice(0, 12)}`;
@@ -43,8 +43,8 @@ function urlFor(database: string): string {
 
 /** Builds the migrated template of the current migrations when it is missing or incomplete; returns its name. */
 async function ensureTemplate(admin: postgres.Sql): Promise<string> {
-  const newest = await currentMigrationStamp();
-  const name = templateName(newest);
+  const name = templateName(await currentMigrationStamp());
+  const newest = await newestMigrationHash();
   const [exists] = await admin`select 1 as ok from pg_database where datname = ${name}`;
   if (exists) {
     const template = postgres(urlFor(name), { max: 1, onnotice: () => {} });
@@ -62,11 +62,19 @@ async function ensureTemplate(admin: postgres.Sql): Promise<string> {
   return name;
 }
 
+async function newestMigrationHash(): Promise<string | undefined> {
+  const { readMigrationFiles } = await import('drizzle-orm/migrator');
+  const { migrationsFolder } = await import('../../db');
+  return readMigrationFiles({ migrationsFolder }).at(-1)?.hash;
+}
+
+/** One hash over every migration's hash: two checkouts share a template only when all their migrations match. */
 async function currentMigrationStamp(): Promise<string | undefined> {
   const { readMigrationFiles } = await import('drizzle-orm/migrator');
   const { migrationsFolder } = await import('../../db');
   const files = readMigrationFiles({ migrationsFolder });
-  return files.at(-1)?.hash;
+  if (files.length === 0) return undefined;
+  return createHash('sha256').update(files.map((file) => file.hash).join(',')).digest('hex');
 }
 
 export interface TestDatabase extends DatabaseHandle {
