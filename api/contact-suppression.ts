@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNotNull, sql, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import { tables, type Database, type Transaction } from '../db';
 import { UNFINISHED_STATUSES } from '../domain/member-status';
@@ -17,14 +17,18 @@ import { deliverInBackground } from './survey-submission';
 
 export type OwedDelivery = Owed;
 
-/** Members of these contacts whose workflow runs (started, not finished). */
+/**
+ * Members of these contacts that have not finished, whether or not their workflow has started: a
+ * signal to a workflow that does not run yet is settled as such, and that member reads the fact
+ * itself at its first check.
+ */
 async function runningMembers(tx: Transaction, contactIds: string[]): Promise<string[]> {
   if (contactIds.length === 0) return [];
   const m = tables.campaignMembers;
   const rows = await tx
     .select({ id: m.id })
     .from(m)
-    .where(and(inArray(m.contactId, contactIds), inArray(m.status, [...UNFINISHED_STATUSES]), isNotNull(m.workflowStartedAt)));
+    .where(and(inArray(m.contactId, contactIds), inArray(m.status, [...UNFINISHED_STATUSES])));
   return rows.map((row) => row.id);
 }
 

@@ -1,5 +1,7 @@
+import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { and, eq, isNotNull } from 'drizzle-orm';
+import { and, eq, isNotNull, isNull, sql } from 'drizzle-orm';
+import { buildApp } from '../../api/app';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tables } from '../../db';
 import type { CampaignSettingsInput } from '../../domain/campaign-settings';
@@ -195,4 +197,78 @@ describe('outside changes reach running members', () => {
     expect(await operationDone(back.json().operationId)).toMatchObject({ total: 3, done: 3, skipped: 0 });
     await membersReach(campaignId, 'Survey_Not_Started', 3);
   });
+});
+
+async function invitationsOfCampaign(campaignId: string) {
+  return db().select().from(tables.invitations).where(eq(tables.invitations.campaignId, campaignId));
+}
+
+describe('each fact is recorded once', () => {
+  it("an answer writes its invitation once: the analytics triggers on invitations run once per answer", async () => {
+    const { campaignId } = await launchedCampaign(1);
+    const [invitation] = await invitationsOfCampaign(campaignId);
+    // Counts every write to this invitation's row from here on (the rollup triggers ride on the same writes).
+    await db().execute(sql.raw(`
+      create table if not exists invitation_writes (invitation_id uuid, at timestamptz default clock_timestamp());
+      create or replace function count_invitation_write() returns trigger language plpgsql as $$
+        begin insert into invitation_writes (invitation_id) values (new.id); return null; end $$;
+      drop trigger if exists count_invitation_writes on invitations;
+      create trigger count_invitation_writes after update on invitations for each row
+        when (new.id = '${invitation!.id}') execute function count_invitation_write();`));
+    const answered = await t.app.inject({ method: 'POST', url: `/api/public/responses/${invitation!.token}`, payload: { answers: { nps: 9 } } });
+    expect(answered.statusCode).toBe(201);
+    await membersReach(campaignId, 'Survey_Completed', 1);
+    await new Promise((r) => setTimeout(r, 500));
+    const writes = await db().execute(sql`select count(*)::int as n from invitation_writes where invitation_id = ${invitation!.id}`);
+    expect(rowsOfCount(writes)).toBe(1);
+    const [after] = await invitationsOfCampaign(campaignId);
+    expect(after).toMatchObject({ status: 'completed' });
+    const responses = await db().select().from(tables.responses).where(eq(tables.responses.invitationId, invitation!.id));
+    expect(responses).toHaveLength(1);
+    await db().execute(sql`drop trigger count_invitation_writes on invitations`);
+  });
+});
+
+const rowsOfCount = (result: unknown) => ((Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as { n: number }[])[0]!.n;
+
+describe('Temporal unreachable', () => {
+  it('answers every submission from PostgreSQL alone, nobody waiting on an owed-signal lock, and delivers later', async () => {
+    const { campaignId } = await launchedCampaign(20);
+    const invitations = await invitationsOfCampaign(campaignId);
+    // A client whose server is gone: every call fails after the client's own retries.
+    const gone = { client: new Client({ connection: Connection.lazy({ address: '127.0.0.1:9' }) }), taskQueue: worker.taskQueue };
+    const offline = await buildApp({ config: t.config, db: db(), temporal: gone, logger: false });
+    const offlineRelay = startSignalRelay(db(), gone, { intervalMs: 50 });
+    let sampling = true;
+    let waiting = 0;
+    const sampler = (async () => {
+      while (sampling) {
+        const rows = await db().execute(sql`
+          select count(*)::int as n from pg_locks l join pg_class c on c.oid = l.relation
+           where c.relname = 'pending_signals' and not l.granted`);
+        waiting = Math.max(waiting, rowsOfCount(rows));
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    try {
+      for (const invitation of invitations) {
+        const res = await offline.inject({ method: 'POST', url: `/api/public/responses/${invitation.token}`, payload: { answers: { nps: 7 } } });
+        expect(res.statusCode).toBe(201);
+      }
+    } finally {
+      sampling = false;
+      await sampler;
+      await offlineRelay.stop();
+      await offline.close();
+    }
+    expect(waiting).toBe(0);
+    const owed = await db()
+      .select()
+      .from(tables.pendingSignals)
+      .where(and(isNull(tables.pendingSignals.deliveredAt), sql`${tables.pendingSignals.signalName} = 'surveyCompleted'`));
+    expect(owed.length).toBeGreaterThanOrEqual(20);
+    // Temporal is back (this file's relay): every answer reaches its member.
+    await db().update(tables.pendingSignals).set({ nextAttemptAt: new Date(0), claimedUntil: null }).where(isNull(tables.pendingSignals.deliveredAt));
+    await membersReach(campaignId, 'Survey_Completed', 20);
+  }, 180_000);
 });

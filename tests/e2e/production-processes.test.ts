@@ -107,7 +107,7 @@ describe('separate migrate, worker and API processes', () => {
     const added = await api('POST', `/api/campaigns/${campaign.body.id}/members`, {
       members: [{ contact: { externalRef: 'prod-1', email: 'bel@example.org', language: 'nl' }, channel: 'phone' }],
     });
-    expect(added.body.started).toBe(1);
+    expect(added.body.starting).toBe(1);
     const memberId = (added.body.memberIds as string[])[0]!;
     await eventually(() => api('GET', `/api/campaigns/${campaign.body.id}/members/${memberId}`), (m) => m.body.status === 'Survey_Not_Started');
     const mails = await database.db.select().from(tables.emailOutbox).where(eq(tables.emailOutbox.memberId, memberId));

@@ -63,7 +63,6 @@ export async function addMember(db: Database, campaign: CampaignFixture, contact
   return { memberId: member!.id, contactId: created!.id, campaignId: campaign.campaignId, contact: created! };
 }
 
-/** What the public form does on submit: store the response (the API then signals the workflow). */
 /** An answer as the public form records it: the response and its invitation's completion (the workflow hears of it by signal). */
 export async function submitResponse(db: Database, invitationId: string, npsScore: number): Promise<string> {
   const [invitation] = await db

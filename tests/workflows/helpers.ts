@@ -32,7 +32,8 @@ export async function waitForState(
   throw new Error(`member never reached the expected state; last: ${JSON.stringify(last)}`);
 }
 
-export const waitForStatus = (handle: WorkflowHandle, status: MemberStatus) => waitForState(handle, (s) => s.status === status);
+export const waitForStatus = (handle: WorkflowHandle, status: MemberStatus, timeoutMs?: number) =>
+  waitForState(handle, (s) => s.status === status, timeoutMs);
 
 export async function outboxOf(db: Database, memberId: string) {
   return db.select().from(tables.emailOutbox).where(eq(tables.emailOutbox.memberId, memberId)).orderBy(asc(tables.emailOutbox.sentAt), asc(tables.emailOutbox.createdAt));
