@@ -7,6 +7,12 @@ import { ErrorNote } from './components.js';
 
 const POLL_MS = 1000;
 
+function summary(report, total) {
+  const counts = { done: formatNumber(report.done), skipped: formatNumber(report.skipped), failed: formatNumber(report.failed), total: formatNumber(total) };
+  const finished = report.status === 'done' ? ` · ${t('operation.finished')}` : '';
+  return `${t(`operation.${report.kind}`)}: ${t('operation.progress', counts)}${finished}`;
+}
+
 /** Live progress of one operation: done / skipped / failed of total, until it is done. */
 export function OperationProgress({ operationId, onDone }) {
   const [report, setReport] = useState(null);
@@ -41,11 +47,7 @@ export function OperationProgress({ operationId, onDone }) {
   const handled = report.done + report.skipped + report.failed;
   return html`<div class="progress" data-testid="operation-progress">
     <progress max=${Math.max(total, 1)} value=${handled} aria-label=${t(`operation.${report.kind}`)}></progress>
-    <span role="status">
-      ${t(`operation.${report.kind}`)}:
-      ${t('operation.progress', { done: formatNumber(report.done), skipped: formatNumber(report.skipped), failed: formatNumber(report.failed), total: formatNumber(total) })}
-      ${report.status === 'done' ? ` · ${t('operation.finished')}` : ''}
-    </span>
+    <span role="status">${summary(report, total)}</span>
     ${report.items.length
       ? html`<ul class="form-error">
           ${report.items.map((item) => html`<li key=${item.memberId}>${item.memberId}: ${item.detail ?? ''}</li>`)}

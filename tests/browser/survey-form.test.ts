@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/app';
+import { seriousViolations } from '../support/axe';
 import { activeSurveyWithLink } from '../fixtures/surveys';
 
 /*
@@ -12,7 +11,6 @@ import { activeSurveyWithLink } from '../fixtures/surveys';
  */
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 let t: TestApp;
 let browser: Browser;
@@ -31,29 +29,6 @@ afterAll(async () => {
   await browser?.close();
   await t?.close();
 });
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: string[] }[];
-}
-
-/** Serious and critical WCAG 2.1 A/AA violations on the page as it is now. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  // The pages forbid scripts by CSP; the test context bypasses it to inject axe.
-  await page.addScriptTag({ content: axeSource });
-  // Evaluated as a string: this file is compiled without the DOM library.
-  const { violations, passes } = (await page.evaluate(
-    `axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
-       .then((r) => ({ violations: r.violations, passes: r.passes.length }))`,
-  )) as { violations: AxeViolation[]; passes: number };
-  // axe really looked: rules such as contrast, lang and labels pass.
-  expect(passes).toBeGreaterThan(3);
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 describe('the survey form in Chromium', () => {
   it('is filled in through a branch, by keyboard and pointer, without accessibility violations', async () => {

@@ -1,10 +1,11 @@
-/* One campaign: status counts, members with filters, adding members, launch with live progress. */
+/* One campaign: status counts, members with filters, adding members, launch with live progress, pause / resume / close. */
 import { html, useEffect, useLoad, useRef, useState } from '../lib.js';
 import { api } from '../api.js';
 import { t } from '../i18n.js';
 import { formatDateTime, formatNumber, formatPercent } from '../format.js';
 import { ErrorNote, Loading, PageHeader, StatusBadge } from '../components.js';
 import { parseMembers } from '../members-input.js';
+import { CampaignLifecycle } from '../campaign-lifecycle.js';
 
 const POLL_MS = 1000;
 
@@ -193,6 +194,7 @@ export function CampaignDetail({ id }) {
       · <a href=${`#/dashboard?surveyId=${campaign.surveyId}&campaignId=${campaign.id}`}>${t('campaigns.results')}</a>
     </p>
     <${LaunchProgress} campaign=${campaign} onCampaignChange=${refresh} key=${campaign.status} />
+    <${CampaignLifecycle} campaign=${campaign} onCampaignChange=${refresh} />
     <section class="card">
       <h2>${t('members.title')} <span class="muted small">${formatNumber(total)}</span></h2>
       <div class="chips" role="group" aria-label=${t('members.filter')} data-testid="status-counts">

@@ -1,0 +1,127 @@
+import path from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSignalRelay, type SignalRelay } from '../../signals/relay';
+import { projectRoot } from '../../temporal/binaries';
+import { createTestApp, TEST_ADMIN_KEY, type TestApp } from '../support/app';
+import { seriousViolations } from '../support/axe';
+import { ALWAYS_OPEN } from '../support/campaign-fixtures';
+import { createSurvey } from '../fixtures/surveys';
+import { createTestEnvironment, startWorker, type RunningWorker } from '../support/temporal';
+
+/*
+ * Pausing, resuming and closing a campaign in the admin UI, in Chromium, against the real app,
+ * PostgreSQL, the time-skipping Temporal server and the worker: each button starts the operation
+ * and the page follows it to the end; in English and Dutch, without serious accessibility issues.
+ */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? path.join(projectRoot, 'docs/screenshots') : undefined;
+
+let env: TestWorkflowEnvironment;
+let t: TestApp;
+let worker: RunningWorker;
+let relay: SignalRelay;
+let browser: Browser;
+let base: string;
+
+beforeAll(async () => {
+  env = await createTestEnvironment();
+  t = await createTestApp({ temporal: { client: env.client, taskQueue: 'pending' } });
+  worker = await startWorker(env, { db: t.database.db, publicBaseUrl: 'http://survey.test' });
+  (t.app.temporal as { taskQueue: string }).taskQueue = worker.taskQueue;
+  relay = startSignalRelay(t.database.db, { client: env.client, taskQueue: worker.taskQueue }, { intervalMs: 200 });
+  base = await t.app.listen({ port: 0, host: '127.0.0.1' });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await relay?.stop();
+  await worker?.stop();
+  await t?.close();
+  await env?.teardown();
+});
+
+const post = (url: string, payload?: object) => t.app.inject({ method: 'POST', url, headers: t.auth, ...(payload ? { payload } : {}) });
+
+async function launchedCampaign(name: string): Promise<string> {
+  const survey = await createSurvey(t.app, t.auth);
+  await post(`/api/surveys/${survey.id}/activate`);
+  const campaign = (await post('/api/campaigns', { name, surveyId: survey.id, settings: ALWAYS_OPEN })).json();
+  const members = Array.from({ length: 5 }, (_, i) => ({ contact: { externalRef: `${name}-${i}`, email: `${name}-${i}@klant.example`, firstName: `Lid${i}` } }));
+  await post(`/api/campaigns/${campaign.id}/members`, { members });
+  await post(`/api/campaigns/${campaign.id}/launch`);
+  for (let waited = 0; waited < 30_000; waited += 100) {
+    const counts = (await t.app.inject({ url: `/api/campaigns/${campaign.id}/members/counts`, headers: t.auth })).json();
+    if (counts.Survey_Not_Started === 5) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return campaign.id;
+}
+
+async function openPage(locale: string): Promise<{ page: Page; problems: string[]; close: () => Promise<void> }> {
+  // bypassCSP lets the test inject axe-core; the app's own scripts run under its CSP as usual.
+  const context = await browser.newContext({ locale, viewport: { width: 1360, height: 900 }, deviceScaleFactor: 1, bypassCSP: true });
+  await context.addInitScript(`try { sessionStorage.setItem('npsflow.adminKey', ${JSON.stringify(TEST_ADMIN_KEY)}) } catch {}`);
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+  });
+  // The close button asks first.
+  page.on('dialog', (dialog) => void dialog.accept());
+  return { page, problems, close: () => context.close() };
+}
+
+describe('campaign lifecycle in the admin UI', () => {
+  it('pauses, resumes and closes a campaign, following each operation to the end (English)', async () => {
+    const campaignId = await launchedCampaign('golf');
+    const { page, problems, close } = await openPage('en-GB');
+    try {
+      await page.goto(`${base}/admin/#/campaigns/${campaignId}`);
+      const card = page.getByTestId('lifecycle');
+      await card.getByRole('button', { name: 'Pause campaign' }).click();
+      const progress = card.getByTestId('operation-progress');
+      await progress.getByText('5 done, 0 skipped, 0 failed of 5').waitFor();
+      await progress.getByText('finished').waitFor();
+      await page.locator('.page-header').getByText('Paused').waitFor();
+      expect(await seriousViolations(page)).toEqual([]);
+      if (SCREENSHOTS) await page.screenshot({ path: path.join(SCREENSHOTS, 'campaign-paused.png'), fullPage: true });
+
+      await card.getByRole('button', { name: 'Resume campaign' }).click();
+      await card.getByText('Resuming members').waitFor();
+      await card.getByTestId('operation-progress').getByText('finished').waitFor();
+      await page.locator('.page-header').getByText('Active').waitFor();
+
+      await card.getByRole('button', { name: 'Close campaign' }).click();
+      await card.getByText('Closing members').waitFor();
+      await card.getByTestId('operation-progress').getByText('finished').waitFor();
+      await page.locator('.page-header').getByText('Closed').waitFor();
+      await page.reload();
+      await page.locator('[data-status="Campaign_Closed"]').getByText('5').waitFor();
+      expect(problems).toEqual([]);
+    } finally {
+      await close();
+    }
+  }, 120_000);
+
+  it('speaks Dutch, with no serious accessibility issue', async () => {
+    const campaignId = await launchedCampaign('golfnl');
+    const { page, problems, close } = await openPage('nl-NL');
+    try {
+      await page.goto(`${base}/admin/#/campaigns/${campaignId}`);
+      const card = page.getByTestId('lifecycle');
+      await card.getByRole('button', { name: 'Campagne pauzeren' }).click();
+      await card.getByTestId('operation-progress').getByText('5 klaar, 0 overgeslagen, 0 mislukt van 5').waitFor();
+      await page.locator('.page-header').getByText('Gepauzeerd').waitFor();
+      await card.getByRole('button', { name: 'Campagne hervatten' }).waitFor();
+      expect(await seriousViolations(page)).toEqual([]);
+      if (SCREENSHOTS) await page.screenshot({ path: path.join(SCREENSHOTS, 'campaign-paused-nl.png'), fullPage: true });
+      expect(problems).toEqual([]);
+    } finally {
+      await close();
+    }
+  }, 120_000);
+});
