@@ -12,7 +12,11 @@ import type { CampaignSettingsInput } from '../../domain/campaign-settings';
 import type { campaignMember } from '../../workflows';
 import type { followUpTask } from '../../workflows';
 import {
+  campaignClosedSignal,
+  campaignPausedSignal,
+  campaignResumedSignal,
   changeSettingsUpdate,
+  contactChangedSignal,
   emailBouncedSignal,
   followUpClosedSignal,
   followUpWorkflowId,
@@ -20,6 +24,7 @@ import {
   memberWorkflowId,
   optedOutSignal,
   rejectedSignal,
+  rejectUpdate,
   surveyCompletedSignal,
   surveyOpenedSignal,
   type MemberState,
@@ -420,6 +425,73 @@ describe('changing a running member', () => {
   });
 });
 
+describe('the campaign and the contact, changed from outside', () => {
+  const setCampaignStatus = (campaignId: string, status: 'active' | 'paused' | 'closed') =>
+    db().update(tables.campaigns).set({ status }).where(eq(tables.campaigns.id, campaignId));
+
+  it('paused: a reminder falling due is held, and goes out once the campaign is resumed', async () => {
+    const member = await launchMember({ reminders: 1, reminderIntervalDays: 3, expiryDays: 30 });
+    await waitForStatus(member.handle, 'Survey_Not_Started');
+    await setCampaignStatus(member.campaignId, 'paused');
+    await member.handle.signal(campaignPausedSignal);
+    await env.sleep(5 * DAY);
+    expect((await outboxOf(db(), member.memberId)).map((m) => m.kind)).toEqual(['invitation']);
+    expect((await member.handle.query(memberStateQuery)).status).toBe('Survey_Not_Started');
+
+    await setCampaignStatus(member.campaignId, 'active');
+    await member.handle.signal(campaignResumedSignal);
+    await waitForState(member.handle, (s) => s.remindersSent === 1);
+    expect((await outboxOf(db(), member.memberId)).map((m) => m.kind)).toEqual(['invitation', 'reminder']);
+    await member.handle.signal(rejectedSignal);
+    await member.handle.result();
+  });
+
+  it('paused before the send slot: not invited until resumed', async () => {
+    const member = await launchMember({ sendWindow: await closedWindow() });
+    await waitForStatus(member.handle, 'Awaiting_Send');
+    await setCampaignStatus(member.campaignId, 'paused');
+    await member.handle.signal(campaignPausedSignal);
+    await env.sleep(2 * DAY);
+    expect(await invitationsOf(db(), member.memberId)).toHaveLength(0);
+    await setCampaignStatus(member.campaignId, 'active');
+    await member.handle.signal(campaignResumedSignal);
+    await env.sleep(DAY);
+    await waitForStatus(member.handle, 'Survey_Not_Started');
+    await member.handle.signal(campaignClosedSignal);
+    expect((await member.handle.result()).status).toBe('Campaign_Closed');
+  });
+
+  it('closed: the member ends Campaign_Closed and its link says the survey is closed', async () => {
+    const member = await launchMember({ reminders: 2 });
+    const invited = await waitForStatus(member.handle, 'Survey_Not_Started');
+    await setCampaignStatus(member.campaignId, 'closed');
+    await member.handle.signal(campaignClosedSignal);
+    expect((await member.handle.result()).status).toBe('Campaign_Closed');
+    const [invitation] = await invitationsOf(db(), member.memberId);
+    expect(invitation).toMatchObject({ id: invited.invitationId, status: 'closed' });
+    await env.sleep(30 * DAY);
+    expect((await outboxOf(db(), member.memberId)).map((m) => m.kind)).toEqual(['invitation']);
+  });
+
+  it('a contact changed to out of scope ends its member when told, not at the next reminder', async () => {
+    const member = await launchMember({ reminders: 2, reminderIntervalDays: 7 });
+    await waitForStatus(member.handle, 'Survey_Not_Started');
+    await db().update(tables.contacts).set({ outOfScope: true }).where(eq(tables.contacts.id, member.contactId));
+    await member.handle.signal(contactChangedSignal);
+    expect((await waitForStatus(member.handle, 'Out_Of_NPS_Scope')).remindersSent).toBe(0);
+    expect((await member.handle.result()).status).toBe('Out_Of_NPS_Scope');
+  });
+
+  it('reject is an update: answered with the member rejected, refused once it has finished', async () => {
+    const member = await launchMember({ reminders: 1 });
+    await waitForStatus(member.handle, 'Survey_Not_Started');
+    const rejected = await member.handle.executeUpdate(rejectUpdate, { args: [{ reason: 'duplicate contact' }] });
+    expect(rejected.status).toBe('Rejected');
+    expect((await memberRow(db(), member.memberId)).status).toBe('Rejected');
+    await member.handle.result();
+  });
+});
+
 describe('reinclusion', () => {
   it('a rejected member taken back gets a new lifecycle: a new invitation under new email keys', async () => {
     const member = await launchMember({ reminders: 0 });
@@ -492,6 +564,18 @@ describe('determinism', () => {
   it('histories recorded by earlier workflow code (committed fixtures) still replay', async () => {
     const histories = committedHistories('before-lean-invite');
     expect(histories.length).toBeGreaterThanOrEqual(8);
+    await expectEveryHistoryReplays(histories);
+  });
+
+  it('members started before the one-writer change replay on its frozen lifecycle', async () => {
+    const histories = committedHistories('before-one-writer');
+    expect(histories).toHaveLength(31);
+    await expectEveryHistoryReplays(histories);
+  });
+
+  it('members of the one-writer code (pause, resume, close, contact changes, reject update) replay', async () => {
+    const histories = committedHistories('one-writer');
+    expect(histories.length).toBeGreaterThanOrEqual(36);
     await expectEveryHistoryReplays(histories);
   });
 
