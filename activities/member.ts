@@ -63,12 +63,13 @@ export interface SurveyEmailInput {
 type InvitationStatus = (typeof tables.invitationStatus.enumValues)[number];
 
 /**
- * How the member's invitation follows a member status; undefined leaves it alone. The respondent's
- * own acts (first open, answer) are recorded on the invitation by the public form together with
- * the fact itself, so Survey_Started and Survey_Completed leave it as it is: each fact is written
- * once and the analytics triggers see it once.
+ * How the member's invitation follows a member status; undefined leaves it alone. An answer is
+ * the one exception: the public form records it on its invitation in the same statement that
+ * stores the response (that claim is what keeps a link to one answer, with or without Temporal),
+ * so Survey_Completed leaves the invitation as it is and the analytics triggers see the answer once.
  */
 const INVITATION_STATUS_FOR: Partial<Record<MemberStatus, InvitationStatus>> = {
+  Survey_Started: 'started',
   Email_Bounced: 'bounced',
   Expired: 'expired',
   Rejected: 'invalid',
@@ -302,7 +303,7 @@ export function createMemberActivities(deps: { db: Database; mailer: Mailer; pub
       const link = `${baseUrl}/s/${invitation.token}`;
       const unsubscribeUrl = `${link}/unsubscribe`;
       const content = {
-        // The contact's language, then the campaign's default, then English (seed flows 11–12).
+        // The contact's language, then the campaign's default, then English.
         language: emailLanguage(invitation.language ?? contact.language, settings.defaultLanguage),
         templateSet: settings.templateSet,
         firstName: contact.firstName,

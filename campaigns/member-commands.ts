@@ -1,7 +1,7 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { and, eq, isNull } from 'drizzle-orm';
 import { tables, type Database } from '../db';
-import { memberWorkflowId, rejectUpdate } from '../workflows/definitions';
+import { memberWorkflowId, rejectedSignal, rejectUpdate } from '../workflows/definitions';
 import { startMemberWorkflow } from './start-member';
 
 /*
@@ -27,10 +27,16 @@ export async function rejectMember(db: Database, client: Client | undefined, mem
   if (!member) return { outcome: 'refused', reason: 'no such member' };
   if (!member.startedAt) return { outcome: 'refused', reason: `the member has status ${member.status}` };
   if (!client) throw new Error('no Temporal client');
+  const handle = client.workflow.getHandle(memberWorkflowId(memberId));
   try {
-    await client.workflow.getHandle(memberWorkflowId(memberId)).executeUpdate(rejectUpdate, { args: [{ reason }] });
+    await handle.executeUpdate(rejectUpdate, { args: [{ reason }] });
     return { outcome: 'done' };
   } catch (error) {
+    if (error instanceof WorkflowUpdateFailedError && /no registered handler/i.test(error.cause?.message ?? '')) {
+      // A member started before reject became an update knows only the signal.
+      await handle.signal(rejectedSignal, { reason });
+      return { outcome: 'done' };
+    }
     if (error instanceof WorkflowUpdateFailedError) return { outcome: 'refused', reason: error.cause?.message ?? 'the member has finished' };
     if (error instanceof WorkflowNotFoundError) return { outcome: 'refused', reason: 'the member has finished' };
     throw error;

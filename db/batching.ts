@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import type { Database } from './client';
 
 export interface BatchingOptions {
   /** Most items one batch carries (one statement's worth). */
@@ -48,4 +49,17 @@ export function createBatcher<I, O>(
     },
   );
   return (item) => loader.load(item);
+}
+
+/** A batcher (and its prepared statement) made once per database, on first use. */
+export function oncePerDatabase<T>(make: (db: Database) => T): (db: Database) => T {
+  const made = new WeakMap<Database, T>();
+  return (db) => {
+    let value = made.get(db);
+    if (value === undefined) {
+      value = make(db);
+      made.set(db, value);
+    }
+    return value;
+  };
 }

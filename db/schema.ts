@@ -35,8 +35,7 @@ const timestamps = {
 };
 
 // ---------------------------------------------------------------------------------------------
-// Enums. Member statuses follow the second seed's status table (section 9), plus Expired and
-// No_Email (the "empty email address" sendability check).
+// Enums. Member statuses are those of domain/member-status.ts, named there once.
 // ---------------------------------------------------------------------------------------------
 
 export const memberStatus = pgEnum('member_status', MEMBER_STATUSES);
@@ -143,7 +142,7 @@ export const surveys = pgTable('surveys', {
   status: surveyStatus('status').notNull().default('draft'),
   currentVersion: integer('current_version').notNull().default(1),
   defaultLanguage: text('default_language').notNull().default('nl'),
-  /** Interaction channels, request types and period the survey is linked to (first seed). */
+  /** Interaction channels, request types and period the survey is linked to (KTO after an interaction). */
   channels: text('channels').array().notNull().default(sql`'{}'::text[]`),
   requestTypes: text('request_types').array().notNull().default(sql`'{}'::text[]`),
   periodStart: date('period_start'),

@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox';
 
 /**
- * A campaign's settings (second seed, "Send Survey" flow): template set, reminders, expiry,
+ * A campaign's send settings: template set, reminders, expiry,
  * send window, no-send rule and follow-up due days. One schema serves API validation, the
  * OpenAPI document and the TypeScript type; workflows import the type only.
  */

@@ -23,7 +23,7 @@ export interface SendabilityRules {
 }
 
 /**
- * The second seed's sendability checks (section 6.6), in its order. Returns the member status
+ * The sendability checks of the NPS process, in its order. Returns the member status
  * explaining why the contact must not be sent a survey, or null when it may.
  */
 export function checkSendability(contact: SendabilityFacts, rules: SendabilityRules): IneligibleStatus | null {

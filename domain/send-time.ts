@@ -1,7 +1,7 @@
 /**
  * When a member's invitation goes out: the next instant inside the campaign's send window
  * (local hours and ISO weekdays) in the contact's own time zone, spread by a deterministic
- * per-member offset so a large wave does not fire in one second (the seed's staggered sending).
+ * per-member offset so a large wave does not fire in one second (staggered sending).
  * Pure and Intl-based, so workflows can call it with workflow time.
  */
 

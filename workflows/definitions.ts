@@ -84,7 +84,7 @@ export const surveyCompletedSignal = defineSignal<[SurveyCompletedSignal]>('surv
 export const emailBouncedSignal = defineSignal<[EmailBouncedSignal?]>('emailBounced');
 /** The contact unsubscribed (NPS opt-out). */
 export const optedOutSignal = defineSignal<[]>('optedOut');
-/** An administrator took the member out of the campaign (the seed's "Rejected"). */
+/** An administrator took the member out of the campaign (Rejected). */
 export const rejectedSignal = defineSignal<[RejectedSignal?]>('rejected');
 
 /** A newer invitation of the same contact for the same survey replaced this member's: its link is dead. */
@@ -98,7 +98,7 @@ export const campaignResumedSignal = defineSignal<[]>('campaignResumed');
 /** The campaign (or its survey) was closed: end now unless already finished. */
 export const campaignClosedSignal = defineSignal<[]>('campaignClosed');
 
-/** New expiry or reminder settings for a running member (the seed's "Change Campaign"). */
+/** New expiry or reminder settings for a running member (a campaign's settings changed). */
 export interface ChangeSettingsInput {
   /** Days from the invitation's send time; an expiry already past ends the member at once. */
   expiryDays?: number;

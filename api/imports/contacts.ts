@@ -5,7 +5,7 @@ import { normaliseContactFields, type FieldProblem } from '../contact-values';
 import { conflict, FOREIGN_KEY_VIOLATION, sqlState } from '../errors';
 import { ContactImportRow } from '../schemas/contacts';
 import type { Owed } from '../../signals/owed-signals';
-import { contactChanged } from '../contact-suppression';
+import { contactChanged } from '../../contacts';
 import { bulkUpsert, countWritten, excluded, existing, setFromExcluded, type BulkColumn } from './bulk';
 import { clientsByRef, employeesByEmail, existingClientIds, existingEmployeeIds } from './references';
 import { isRecord, readImportRows, RowProblems, schemaProblems, type RowSpec } from './rows';

@@ -4,7 +4,7 @@ import { rejectMember, reincludeMember } from '../../campaigns';
 import { tables } from '../../db';
 import { requestOperation } from '../../operations';
 import { memberStateQuery, memberWorkflowId } from '../../workflows/definitions';
-import { deliverInBackground } from '../survey-submission';
+import { deliverInBackground } from '../../signals/deliver-in-background';
 import { addMembers } from '../campaign-members';
 import { badRequest, conflict, notFound } from '../errors';
 import { AddMembersBody, Member, MemberListQuery } from '../schemas/campaigns';

@@ -5,7 +5,7 @@ import { tables, type Database } from '../../db';
 import { resolveCampaignSettings, type CampaignSettings } from '../../domain/campaign-settings';
 import { requestOperation } from '../../operations';
 import type { ChangeSettingsInput } from '../../workflows/definitions';
-import { deliverInBackground } from '../survey-submission';
+import { deliverInBackground } from '../../signals/deliver-in-background';
 import { ApiError, badRequest, conflict, FOREIGN_KEY_VIOLATION, notFound, sqlState } from '../errors';
 import { afterCursor, pageOf } from '../pagination';
 import { Campaign, CampaignInput, CampaignListQuery, CampaignPatch, SettingsChange } from '../schemas/campaigns';

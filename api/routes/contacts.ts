@@ -1,9 +1,9 @@
 import { and, asc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { tables } from '../../db';
-import { contactChanged } from '../contact-suppression';
+import { contactChanged } from '../../contacts';
 import { contactWriteError } from '../contact-errors';
-import { deliverInBackground } from '../survey-submission';
+import { deliverInBackground } from '../../signals/deliver-in-background';
 import { normaliseContactFields, type FieldProblem } from '../contact-values';
 import { badRequest, notFound } from '../errors';
 import { afterCursor, pageOf } from '../pagination';

@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Database } from '../../db';
 import type { Owed } from '../../signals/owed-signals';
-import { deliverInBackground } from '../survey-submission';
+import { deliverInBackground } from '../../signals/deliver-in-background';
 import { CsvText, MAX_IMPORT_ROWS, type ImportResult as Result } from '../imports';
 import { errorResponses } from '../schemas/common';
 import { ImportResult, importDescription } from '../schemas/imports';

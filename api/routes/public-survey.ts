@@ -17,16 +17,9 @@ import {
 } from '../../domain/survey-definition';
 import { ApiError } from '../errors';
 import { Uuid } from '../schemas/common';
-import {
-  HTTP_STATUS,
-  chooseLanguage,
-  deliverInBackground,
-  findLink,
-  linkState,
-  recordOpened,
-  storeResponse,
-  type SurveyLink,
-} from '../survey-submission';
+import { chooseLanguage, findLink, linkState, recordOpened, storeResponse, type SurveyLink } from '../../responses';
+import { deliverInBackground } from '../../signals/deliver-in-background';
+import { HTTP_STATUS } from '../link-status';
 import { CONTENT_SECURITY_POLICY } from '../views/layout';
 import { renderMessage, renderSurveyStep, type MessageKind } from '../views/survey-form';
 import { stringsFor } from '../views/strings';

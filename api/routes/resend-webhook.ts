@@ -5,7 +5,9 @@ import { tables, type Transaction } from '../../db';
 import { addressOf } from '../../email';
 import { ApiError } from '../errors';
 import { errorResponses } from '../schemas/common';
-import { deliverAll, optOutContacts, recordHardBounce, type OwedDelivery } from '../contact-suppression';
+import { optOutContacts, recordHardBounce } from '../../contacts';
+import { deliverInBackground } from '../../signals/deliver-in-background';
+import type { Owed } from '../../signals/owed-signals';
 
 /** What npsflow reads of a Resend event; the whole payload is stored as it came. */
 interface ResendEvent {
@@ -86,17 +88,17 @@ export const resendWebhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
           })
           .onConflictDoNothing({ target: tables.emailEvents.providerEventId })
           .returning({ id: tables.emailEvents.id });
-        if (!recorded) return { duplicate: true, owed: [] as OwedDelivery[] };
+        if (!recorded) return { duplicate: true, owed: [] as Owed[] };
         return { duplicate: false, owed: await act(tx, event, occurredAt) };
       });
-      deliverAll(app.db, app.temporal, request.log, result.owed);
+      deliverInBackground(app.db, app.temporal, request.log, result.owed);
       return { received: true as const, duplicate: result.duplicate };
     },
   );
 };
 
 /** What an event changes besides being recorded; returns the signals owed to member workflows. */
-async function act(tx: Transaction, event: ResendEvent, at: Date): Promise<OwedDelivery[]> {
+async function act(tx: Transaction, event: ResendEvent, at: Date): Promise<Owed[]> {
   if (event.type === 'email.received') {
     // Seed section 10: "unsubscribe" in the subject opts out every contact with the sender's
     // address. No reply is sent.

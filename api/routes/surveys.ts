@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { and, asc, eq, ilike, inArray, sql, type SQL } from 'drizzle-orm';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { closeCampaignsOfSurvey } from '../../campaigns';
-import { deliverInBackground } from '../survey-submission';
+import { deliverInBackground } from '../../signals/deliver-in-background';
 import { tables, type Database } from '../../db';
 import { checkDefinition, type SurveyDefinition } from '../../domain/survey-definition';
 import { ApiError, badRequest, conflict, FOREIGN_KEY_VIOLATION, notFound, sqlState } from '../errors';

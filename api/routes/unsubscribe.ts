@@ -4,8 +4,9 @@ import { eq } from 'drizzle-orm';
 import { tables } from '../../db';
 import { emailLanguage } from '../../email';
 import { ApiError } from '../errors';
-import { deliverAll, optOutContacts } from '../contact-suppression';
-import { TOKEN_PATTERN } from '../survey-submission';
+import { optOutContacts } from '../../contacts';
+import { deliverInBackground } from '../../signals/deliver-in-background';
+import { TOKEN_PATTERN } from '../../responses';
 import { CONTENT_SECURITY_POLICY } from '../views/layout';
 import { renderUnknownLink, renderUnsubscribeConfirm, renderUnsubscribed } from '../views/unsubscribe';
 
@@ -74,7 +75,7 @@ export const unsubscribeRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const language = languageOf(request, found);
     if (!found) return sendHtml(reply, 404, renderUnknownLink(language));
     const { owed } = await app.db.transaction((tx) => optOutContacts(tx, { contactIds: [found.contactId] }, new Date()));
-    deliverAll(app.db, app.temporal, request.log, owed);
+    deliverInBackground(app.db, app.temporal, request.log, owed);
     return sendHtml(reply, 200, renderUnsubscribed(language, found.optedOut));
   });
 };

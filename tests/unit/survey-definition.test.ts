@@ -10,7 +10,7 @@ import {
   visibleQuestionIds,
   type SurveyDefinition,
 } from '../../domain/survey-definition';
-import { chooseLanguage } from '../../api/survey-submission';
+import { chooseLanguage } from '../../responses';
 import { escapeHtml, html } from '../../api/views/html';
 import { kto } from '../fixtures/surveys';
 

@@ -1,11 +1,8 @@
 import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
-import type { FastifyBaseLogger } from 'fastify';
-import { tables, type Database, type Transaction } from '../db';
+import { tables, type Transaction } from '../db';
 import { UNFINISHED_STATUSES } from '../domain/member-status';
 import { owe, type Owed } from '../signals/owed-signals';
 import { contactChangedSignal, emailBouncedSignal, memberWorkflowId, optedOutSignal } from '../workflows/definitions';
-import type { TemporalHandle } from './app';
-import { deliverInBackground } from './survey-submission';
 
 /*
  * What an unsubscribe, a complaint or a hard bounce does to a contact, and the signals it owes
@@ -14,8 +11,6 @@ import { deliverInBackground } from './survey-submission';
  * relay when Temporal is unreachable. So no reminder is sent after the contact said stop, even
  * if Temporal was down at that moment.
  */
-
-export type OwedDelivery = Owed;
 
 /**
  * Members of these contacts that have not finished, whether or not their workflow has started: a
@@ -51,7 +46,7 @@ export async function optOutContacts(
   tx: Transaction,
   selector: ContactSelector,
   at: Date,
-): Promise<{ contactIds: string[]; owed: OwedDelivery[] }> {
+): Promise<{ contactIds: string[]; owed: Owed[] }> {
   const c = tables.contacts;
   let where: SQL;
   if ('email' in selector) {
@@ -80,7 +75,7 @@ export async function recordHardBounce(
   tx: Transaction,
   input: { contactId: string; memberId: string | null; address: string; reason?: string },
   at: Date,
-): Promise<OwedDelivery[]> {
+): Promise<Owed[]> {
   const c = tables.contacts;
   // Only while the contact still has the address that bounced.
   await tx
@@ -91,9 +86,4 @@ export async function recordHardBounce(
   const running = await runningMembers(tx, [input.contactId]);
   if (!running.includes(input.memberId)) return [];
   return [await owe(tx, emailBouncedSignal, memberWorkflowId(input.memberId), input.reason ? { reason: input.reason.slice(0, 500) } : {})];
-}
-
-/** Sends signals recorded in a committed transaction; what fails is left for the relay. */
-export function deliverAll(db: Database, temporal: TemporalHandle | undefined, log: FastifyBaseLogger, owed: OwedDelivery[]): void {
-  for (const delivery of owed) deliverInBackground(db, temporal, log, delivery);
 }

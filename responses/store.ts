@@ -1,133 +1,16 @@
-import { and, eq, isNull, sql } from 'drizzle-orm';
-import type { FastifyBaseLogger } from 'fastify';
-import { tables, type Database } from '../db';
+import { sql } from 'drizzle-orm';
+import type { Database } from '../db';
+import { createBatcher, oncePerDatabase } from '../db/batching';
+import { sqlState, UNIQUE_VIOLATION } from '../db/sql-errors';
 import { scoreResponse, type Answers, type SurveyDefinition } from '../domain/survey-definition';
-import { createBatcher } from '../db/batching';
-import { sqlState, UNIQUE_VIOLATION } from './errors';
-import type { TemporalHandle } from './app';
-import { CLAIM_MS, deliverOwed, owe, type Owed } from '../signals/owed-signals';
-import { memberWorkflowId, surveyCompletedSignal, surveyOpenedSignal } from '../workflows/definitions';
+import { CLAIM_MS, type Owed } from '../signals/owed-signals';
+import { memberWorkflowId, surveyCompletedSignal } from '../workflows/definitions';
+import { PUBLIC_BATCHING, type SurveyLink } from './links';
 
 /*
- * What both public entry points (the HTML form and the JSON endpoint) do with a survey link:
- * find it, judge whether it can still be answered, record the first open, and store a response
- * together with its invitation's completion and the signal owed to the member workflow.
+ * Storing an answer: the response, its invitation's completion (which claims the link: one answer
+ * per link) and the "completed" signal owed to the member's workflow, in one statement.
  */
-
-const { invitations, surveys, surveyVersions, contacts, clients } = tables;
-
-/** 256-bit base64url tokens are 43 characters; anything else is not one of ours. */
-export const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
-
-function findLinksQuery(db: Database) {
-  return db
-    .select({
-      invitation: invitations,
-      surveyStatus: surveys.status,
-      surveyTitle: surveys.title,
-      defaultLanguage: surveys.defaultLanguage,
-      version: surveys.currentVersion,
-      definition: surveyVersions.definition,
-      contactLanguage: contacts.language,
-      contactFrontline: contacts.frontlineEmployeeId,
-      clientFrontline: clients.frontlineEmployeeId,
-    })
-    .from(invitations)
-    .innerJoin(surveys, eq(surveys.id, invitations.surveyId))
-    .innerJoin(surveyVersions, and(eq(surveyVersions.surveyId, surveys.id), eq(surveyVersions.version, surveys.currentVersion)))
-    .leftJoin(contacts, eq(contacts.id, invitations.contactId))
-    .leftJoin(clients, eq(clients.id, invitations.clientId))
-    // Tokens are base64url, so a comma-joined list is unambiguous: one text parameter, one plan.
-    .where(sql`${invitations.token} = any(string_to_array(${sql.placeholder('tokens')}, ','))`)
-    .prepare('find_survey_links');
-}
-
-type LinkRow = Awaited<ReturnType<ReturnType<typeof findLinksQuery>['execute']>>[number];
-
-/** Batch sizes for the public paths: a statement stays small, a busy server keeps a few out. */
-const PUBLIC_BATCHING = { maxBatchSize: 64, maxInFlight: 4 };
-
-function linkLoader(db: Database) {
-  const query = findLinksQuery(db);
-  return createBatcher<string, LinkRow | undefined>(async (tokens) => {
-    const rows = await query.execute({ tokens: tokens.join(',') });
-    const byToken = new Map(rows.map((row) => [row.invitation.token, row]));
-    return tokens.map((token) => byToken.get(token));
-  }, PUBLIC_BATCHING);
-}
-
-/** A batcher (and its prepared statement) made once per database, on first use. */
-function oncePerDatabase<T>(make: (db: Database) => T): (db: Database) => T {
-  const made = new WeakMap<Database, T>();
-  return (db) => {
-    let value = made.get(db);
-    if (value === undefined) {
-      value = make(db);
-      made.set(db, value);
-    }
-    return value;
-  };
-}
-
-// Every public request starts here.
-const linkLoaderFor = oncePerDatabase(linkLoader);
-
-/** The link behind a token with its survey, version and contact; lookups made at once share a query. */
-export async function findLink(db: Database, token: string): Promise<LinkRow | undefined> {
-  if (!TOKEN_PATTERN.test(token)) return undefined;
-  return linkLoaderFor(db)(token);
-}
-
-export type SurveyLink = NonNullable<Awaited<ReturnType<typeof findLink>>>;
-export type LinkState = 'open' | 'invalid' | 'expired' | 'closed' | 'answered';
-
-/** Whether a link can be answered now, and if not, why (each reason has its own page). */
-export function linkState(link: SurveyLink | undefined, now = new Date()): LinkState {
-  if (!link) return 'invalid';
-  const { invitation } = link;
-  if (invitation.status === 'completed' || invitation.completedAt) return 'answered';
-  if (invitation.status === 'invalid') return 'invalid';
-  if (invitation.status === 'expired' || (invitation.expiresAt && invitation.expiresAt <= now)) return 'expired';
-  if (link.surveyStatus !== 'active') return 'closed';
-  return 'open';
-}
-
-export const HTTP_STATUS: Record<Exclude<LinkState, 'open'>, number> = {
-  invalid: 404,
-  expired: 410,
-  closed: 410,
-  answered: 409,
-};
-
-/** Sends signals owed by a committed transaction, in the background; never throws, never holds up the answer. */
-export function deliverInBackground(
-  db: Database,
-  temporal: TemporalHandle | undefined,
-  log: FastifyBaseLogger,
-  owed: Owed | Owed[] | undefined,
-): void {
-  const list = owed === undefined ? [] : Array.isArray(owed) ? owed : [owed];
-  if (list.length === 0) return;
-  void deliverOwed(db, temporal, list).then(
-    ({ failed }) => {
-      for (const { signal, error } of failed) log.warn({ signal: signal.signalName, workflowId: signal.workflowId, error }, 'signal left for the relay');
-    },
-    (error: unknown) => log.error({ err: error }, 'signal delivery failed'),
-  );
-}
-
-/** Records the first open of a link (and the signal owed for it). Later opens change nothing. */
-export async function recordOpened(db: Database, link: SurveyLink): Promise<Owed | undefined> {
-  return db.transaction(async (tx) => {
-    const [opened] = await tx
-      .update(invitations)
-      .set({ openedAt: new Date(), status: 'started' })
-      .where(and(eq(invitations.id, link.invitation.id), isNull(invitations.openedAt), eq(invitations.status, 'not_started')))
-      .returning({ memberId: invitations.memberId });
-    if (!opened?.memberId) return undefined;
-    return owe(tx, surveyOpenedSignal, memberWorkflowId(opened.memberId));
-  });
-}
 
 export type SubmitOutcome =
   | { stored: true; responseId: string; npsScore: number | null; owed?: Owed }
@@ -293,28 +176,4 @@ export async function storeResponse(
       ? { id: result.signalId, signal: { workflowId, signalName: surveyCompletedSignal.name, args: [{ responseId: result.responseId, npsScore }] } }
       : undefined;
   return { stored: true, responseId: result.responseId, npsScore, owed };
-}
-
-/** The respondent's language: an explicit choice, the link's, the contact's, the browser's, the survey's. */
-export function chooseLanguage(
-  available: readonly string[],
-  preferences: (string | null | undefined)[],
-  acceptLanguage: string | undefined,
-  fallback: string,
-): string {
-  const fromHeader = (acceptLanguage ?? '')
-    .split(',')
-    .map((part, index) => {
-      const [tag = '', ...params] = part.trim().split(';');
-      const q = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)?.[1]).find(Boolean);
-      return { language: tag.trim().toLowerCase().split('-')[0] ?? '', q: q === undefined ? 1 : Number(q), index };
-    })
-    .filter((entry) => entry.language && entry.q > 0)
-    .sort((a, b) => b.q - a.q || a.index - b.index)
-    .map((entry) => entry.language);
-  for (const candidate of [...preferences, ...fromHeader]) {
-    const language = candidate?.toLowerCase().split('-')[0];
-    if (language && available.includes(language)) return language;
-  }
-  return available.includes(fallback) ? fallback : available[0] ?? fallback;
 }
