@@ -1,63 +1,36 @@
 import { Client, Connection } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { and, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import { buildApp } from '../../api/app';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { tables } from '../../db';
 import type { CampaignSettingsInput } from '../../domain/campaign-settings';
-import { startSignalRelay, type SignalRelay } from '../../signals/relay';
+import { startSignalRelay } from '../../signals/relay';
 import { memberWorkflowId } from '../../workflows/definitions';
-import { createTestApp, type TestApp } from '../support/app';
+import { useAppWithWorkflows } from '../support/app-with-workflows';
+import { until } from '../support/until';
 import { ALWAYS_OPEN } from '../support/campaign-fixtures';
 import { createSurvey } from '../fixtures/surveys';
-import { createTestEnvironment, startWorker, type RunningWorker } from '../support/temporal';
 
 /*
  * Changes made outside a member's workflow reach it, through the API, on real PostgreSQL, the
  * real time-skipping Temporal server and the real worker: each test here failed on the code
  * before the one-writer change (the member kept running, or nothing happened at all).
  */
-let env: TestWorkflowEnvironment;
-let t: TestApp;
-let worker: RunningWorker;
-let relay: SignalRelay;
+const stack = useAppWithWorkflows();
 let surveyId: string;
-
 beforeAll(async () => {
-  env = await createTestEnvironment();
-  t = await createTestApp({ temporal: { client: env.client, taskQueue: 'pending' } });
-  worker = await startWorker(env, { db: t.database.db, publicBaseUrl: 'http://survey.test' });
-  (t.app.temporal as { taskQueue: string }).taskQueue = worker.taskQueue;
-  relay = startSignalRelay(t.database.db, { client: env.client, taskQueue: worker.taskQueue }, { intervalMs: 200 });
   surveyId = await newSurvey();
-}, 180_000);
-
-afterAll(async () => {
-  await relay?.stop();
-  await worker?.stop();
-  await t?.close();
-  await env?.teardown();
 });
 
-const db = () => t.database.db;
-const post = (url: string, payload?: object) => t.app.inject({ method: 'POST', url, headers: t.auth, ...(payload ? { payload } : {}) });
-const patch = (url: string, payload: object) => t.app.inject({ method: 'PATCH', url, headers: t.auth, payload });
-const get = (url: string) => t.app.inject({ url, headers: t.auth });
+const db = () => stack.t.database.db;
+const post = (url: string, payload?: object) => stack.t.app.inject({ method: 'POST', url, headers: stack.t.auth, ...(payload ? { payload } : {}) });
+const patch = (url: string, payload: object) => stack.t.app.inject({ method: 'PATCH', url, headers: stack.t.auth, payload });
+const get = (url: string) => stack.t.app.inject({ url, headers: stack.t.auth });
 
-async function until<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await probe();
-  while (!accept(value)) {
-    if (Date.now() > deadline) throw new Error(`timed out; last value ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 100));
-    value = await probe();
-  }
-  return value;
-}
 
 /** An active survey, made through the API. */
 async function newSurvey(): Promise<string> {
-  const survey = await createSurvey(t.app, t.auth);
+  const survey = await createSurvey(stack.t.app, stack.t.auth);
   expect((await post(`/api/surveys/${survey.id}/activate`)).statusCode).toBe(200);
   return survey.id;
 }
@@ -112,7 +85,7 @@ describe('campaign lifecycle through the API', () => {
 
     // Three reminder intervals pass while paused: nothing is sent, members keep their place.
     const before = await outboxCount(campaignId);
-    await env.sleep(4 * 86_400_000);
+    await stack.env.sleep(4 * 86_400_000);
     await new Promise((r) => setTimeout(r, 500));
     expect(await outboxCount(campaignId)).toBe(before);
     expect((await statusCounts(campaignId)).Survey_Not_Started).toBe(200);
@@ -142,7 +115,7 @@ describe('campaign lifecycle through the API', () => {
     expect((await get(`/api/campaigns/${campaignId}`)).json().status).toBe('closed');
     await membersReach(campaignId, 'Campaign_Closed', 3);
     const sent = await outboxCount(campaignId);
-    await env.sleep(10 * 86_400_000);
+    await stack.env.sleep(10 * 86_400_000);
     expect(await outboxCount(campaignId)).toBe(sent);
   }, 120_000);
 
@@ -161,7 +134,7 @@ describe('outside changes reach running members', () => {
     const [member] = await db().select().from(tables.campaignMembers).where(eq(tables.campaignMembers.id, memberIds[0]!));
     expect((await patch(`/api/contacts/${member!.contactId}`, { optedOut: true })).statusCode).toBe(200);
     await membersReach(campaignId, 'NPS_Opt_Out', 1);
-    const handle = env.client.workflow.getHandle(memberWorkflowId(member!.id));
+    const handle = stack.env.client.workflow.getHandle(memberWorkflowId(member!.id));
     expect((await handle.result()).status).toBe('NPS_Opt_Out');
   });
 
@@ -215,7 +188,7 @@ describe('each fact is recorded once', () => {
       drop trigger if exists count_invitation_writes on invitations;
       create trigger count_invitation_writes after update on invitations for each row
         when (new.id = '${invitation!.id}') execute function count_invitation_write();`));
-    const answered = await t.app.inject({ method: 'POST', url: `/api/public/responses/${invitation!.token}`, payload: { answers: { nps: 9 } } });
+    const answered = await stack.t.app.inject({ method: 'POST', url: `/api/public/responses/${invitation!.token}`, payload: { answers: { nps: 9 } } });
     expect(answered.statusCode).toBe(201);
     await membersReach(campaignId, 'Survey_Completed', 1);
     await new Promise((r) => setTimeout(r, 500));
@@ -236,8 +209,8 @@ describe('Temporal unreachable', () => {
     const { campaignId } = await launchedCampaign(20);
     const invitations = await invitationsOfCampaign(campaignId);
     // A client whose server is gone: every call fails after the client's own retries.
-    const gone = { client: new Client({ connection: Connection.lazy({ address: '127.0.0.1:9' }) }), taskQueue: worker.taskQueue };
-    const offline = await buildApp({ config: t.config, db: db(), temporal: gone, logger: false });
+    const gone = { client: new Client({ connection: Connection.lazy({ address: '127.0.0.1:9' }) }), taskQueue: stack.worker.taskQueue };
+    const offline = await buildApp({ config: stack.t.config, db: db(), temporal: gone, logger: false });
     const offlineRelay = startSignalRelay(db(), gone, { intervalMs: 50 });
     let sampling = true;
     let waiting = 0;

@@ -1,14 +1,12 @@
 import path from 'node:path';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSignalRelay, type SignalRelay } from '../../signals/relay';
 import { projectRoot } from '../../temporal/binaries';
-import { createTestApp, TEST_ADMIN_KEY, type TestApp } from '../support/app';
+import { TEST_ADMIN_KEY } from '../support/app';
+import { useAppWithWorkflows } from '../support/app-with-workflows';
 import { seriousViolations } from '../support/axe';
 import { ALWAYS_OPEN } from '../support/campaign-fixtures';
 import { createSurvey } from '../fixtures/surveys';
-import { createTestEnvironment, startWorker, type RunningWorker } from '../support/temporal';
 
 /*
  * Pausing, resuming and closing a campaign in the admin UI, in Chromium, against the real app,
@@ -18,42 +16,30 @@ import { createTestEnvironment, startWorker, type RunningWorker } from '../suppo
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? path.join(projectRoot, 'docs/screenshots') : undefined;
 
-let env: TestWorkflowEnvironment;
-let t: TestApp;
-let worker: RunningWorker;
-let relay: SignalRelay;
+const stack = useAppWithWorkflows();
 let browser: Browser;
 let base: string;
 
 beforeAll(async () => {
-  env = await createTestEnvironment();
-  t = await createTestApp({ temporal: { client: env.client, taskQueue: 'pending' } });
-  worker = await startWorker(env, { db: t.database.db, publicBaseUrl: 'http://survey.test' });
-  (t.app.temporal as { taskQueue: string }).taskQueue = worker.taskQueue;
-  relay = startSignalRelay(t.database.db, { client: env.client, taskQueue: worker.taskQueue }, { intervalMs: 200 });
-  base = await t.app.listen({ port: 0, host: '127.0.0.1' });
+  base = await stack.t.app.listen({ port: 0, host: '127.0.0.1' });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
-}, 180_000);
+});
 
 afterAll(async () => {
   await browser?.close();
-  await relay?.stop();
-  await worker?.stop();
-  await t?.close();
-  await env?.teardown();
 });
 
-const post = (url: string, payload?: object) => t.app.inject({ method: 'POST', url, headers: t.auth, ...(payload ? { payload } : {}) });
+const post = (url: string, payload?: object) => stack.t.app.inject({ method: 'POST', url, headers: stack.t.auth, ...(payload ? { payload } : {}) });
 
 async function launchedCampaign(name: string): Promise<string> {
-  const survey = await createSurvey(t.app, t.auth);
+  const survey = await createSurvey(stack.t.app, stack.t.auth);
   await post(`/api/surveys/${survey.id}/activate`);
   const campaign = (await post('/api/campaigns', { name, surveyId: survey.id, settings: ALWAYS_OPEN })).json();
   const members = Array.from({ length: 5 }, (_, i) => ({ contact: { externalRef: `${name}-${i}`, email: `${name}-${i}@klant.example`, firstName: `Lid${i}` } }));
   await post(`/api/campaigns/${campaign.id}/members`, { members });
   await post(`/api/campaigns/${campaign.id}/launch`);
   for (let waited = 0; waited < 30_000; waited += 100) {
-    const counts = (await t.app.inject({ url: `/api/campaigns/${campaign.id}/members/counts`, headers: t.auth })).json();
+    const counts = (await stack.t.app.inject({ url: `/api/campaigns/${campaign.id}/members/counts`, headers: stack.t.auth })).json();
     if (counts.Survey_Not_Started === 5) break;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
