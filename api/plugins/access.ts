@@ -3,6 +3,13 @@ import fp from 'fastify-plugin';
 import { accessFor, decide } from '../access-policy';
 import { ApiError } from '../errors';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route registered after the access plugin, as method and template (the policy test walks them). */
+    routeList: readonly { method: string; url: string }[];
+  }
+}
+
 /**
  * The one place that decides whether a request may reach its route: it reads the route's rule
  * from the access policy, identifies the caller only when the rule needs it, and answers 401
@@ -10,6 +17,17 @@ import { ApiError } from '../errors';
  */
 export const access = fp(
   async (app: FastifyInstance) => {
+    const routes: { method: string; url: string }[] = [];
+    app.decorate('routeList', routes);
+    app.addHook('onRoute', (route) => {
+      for (const method of [route.method].flat()) {
+        // HEAD is decided like GET.
+        if (method === 'HEAD') continue;
+        routes.push({ method, url: route.url });
+        if (accessFor(method, route.url) === undefined) app.log.warn({ route: `${method} ${route.url}` }, 'route missing from the access policy: admins only');
+      }
+    });
+
     app.addHook('onRequest', async (request, reply) => {
       const url = request.routeOptions.url;
       // Unknown paths go to the not-found handler.
