@@ -25,12 +25,17 @@ export interface SessionIdentity extends Identity {
 export async function createSession(db: Database, employeeId: string, method: SignInMethod, timeouts: SessionTimeouts) {
   const token = newToken();
   const csrfToken = newToken();
-  const expiresAt = new Date(Date.now() + timeouts.absoluteMs);
   const [row] = await db
     .insert(sessions)
-    .values({ tokenHash: hashToken(token), csrfToken, employeeId, method, expiresAt })
-    .returning({ id: sessions.id });
-  return { id: row!.id, token, csrfToken, expiresAt };
+    .values({
+      tokenHash: hashToken(token),
+      csrfToken,
+      employeeId,
+      method,
+      expiresAt: sql`now() + make_interval(secs => ${Math.floor(timeouts.absoluteMs / 1000)})`,
+    })
+    .returning({ id: sessions.id, expiresAt: sessions.expiresAt });
+  return { id: row!.id, token, csrfToken, expiresAt: row!.expiresAt };
 }
 
 /**

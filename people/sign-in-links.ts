@@ -20,7 +20,7 @@ export interface IssuedLink {
 }
 
 /** A fresh one-time link for the active employee with this address, or undefined when there is none. */
-export async function issueSignInLink(db: Database, email: string, now = new Date()): Promise<IssuedLink | undefined> {
+export async function issueSignInLink(db: Database, email: string): Promise<IssuedLink | undefined> {
   const [employee] = await db
     .select({ id: employees.id, email: employees.email })
     .from(employees)
@@ -30,7 +30,7 @@ export async function issueSignInLink(db: Database, email: string, now = new Dat
   const token = newToken();
   const [row] = await db
     .insert(signInLinks)
-    .values({ tokenHash: hashToken(token), employeeId: employee.id, expiresAt: new Date(now.getTime() + SIGN_IN_LINK_VALID_MS) })
+    .values({ tokenHash: hashToken(token), employeeId: employee.id, expiresAt: sql`now() + make_interval(secs => ${SIGN_IN_LINK_VALID_MS / 1000})` })
     .returning({ id: signInLinks.id });
   return { linkId: row!.id, employeeId: employee.id, email: employee.email, token };
 }
