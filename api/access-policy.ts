@@ -30,6 +30,8 @@ export const ACCESS_POLICY: Readonly<Record<string, Access>> = {
   'GET /api/auth/config': 'public',
   'POST /api/auth/email-link': 'public',
   'POST /api/auth/email-link/sign-in': 'public',
+  'GET /auth/oidc/start': 'public',
+  'GET /auth/oidc/callback': 'public',
   'GET /api/auth/me': 'signed-in',
   'POST /api/auth/sign-out': 'signed-in',
 

@@ -7,6 +7,7 @@ import { auth } from './plugins/auth';
 import { access } from './plugins/access';
 import { audit } from './plugins/audit';
 import { authRoutes } from './routes/auth';
+import { oidcRoutes } from './routes/oidc';
 import { apiKeyRoutes } from './routes/api-keys';
 import { auditRoutes } from './routes/audit';
 import { docs } from './plugins/docs';
@@ -81,6 +82,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
 
   await app.register(healthRoutes);
   await app.register(authRoutes, { prefix: '/api/auth' });
+  await app.register(oidcRoutes);
   await app.register(apiKeyRoutes, { prefix: '/api/api-keys' });
   await app.register(auditRoutes, { prefix: '/api/audit' });
   await app.register(employeeRoutes, { prefix: '/api/employees' });

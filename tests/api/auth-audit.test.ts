@@ -122,7 +122,8 @@ describe('the audit log', () => {
     expect([...all].sort().reverse()).toEqual(all);
     expect((await audit({ action: 'POST /api/clients', from: new Date(Date.now() + 60_000).toISOString() })).items).toEqual([]);
     expect((await audit({ action: 'POST /api/clients', to: new Date(Date.now() + 60_000).toISOString() })).items).toHaveLength(5);
-    for (const query of [{ cursor: 'nonsense' }, { from: 'yesterday' }, { employeeId: 'x' }, { unknown: '1' }]) {
+    const bad: Record<string, string>[] = [{ cursor: 'nonsense' }, { from: 'yesterday' }, { employeeId: 'x' }, { unknown: '1' }];
+    for (const query of bad) {
       const res = await t.app.inject({ url: '/api/audit', query, headers: t.auth });
       expect(res.statusCode, JSON.stringify(query)).toBe(400);
     }

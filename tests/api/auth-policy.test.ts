@@ -65,6 +65,8 @@ const OUTSIDE_OPENAPI = [
   'GET /admin/',
   'GET /admin/*',
   'POST /webhooks/resend',
+  'GET /auth/oidc/start',
+  'GET /auth/oidc/callback',
 ];
 
 describe('the role policy', () => {
