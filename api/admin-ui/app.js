@@ -23,6 +23,7 @@ const NAV = [
   ['outbox', 'nav.outbox'],
   ['api-keys', 'nav.api-keys'],
   ['audit', 'nav.audit'],
+  ['me', 'nav.me'],
 ];
 
 function LanguageSwitch({ onChange }) {

@@ -37,7 +37,7 @@ function NewKey({ onCreated }) {
 
   return html`<form class="card" onSubmit=${submit} novalidate data-testid="new-key">
     <h2>${t('keys.new')}</h2>
-    <div class="grid-3">
+    <div class="grid-3 top-aligned">
       <${Field} label=${t('keys.name')}>
         <input type="text" name="name" value=${name} onInput=${(e) => setName(e.currentTarget.value)} />
       <//>
