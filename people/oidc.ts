@@ -1,4 +1,4 @@
-import { and, eq, gt, sql } from 'drizzle-orm';
+import { and, eq, gt, lt, sql } from 'drizzle-orm';
 import * as client from 'openid-client';
 import { tables, type Database } from '../db';
 import { hashToken, newToken } from './tokens';
@@ -57,6 +57,8 @@ export class OidcSignIn {
   /** Starts a sign-in: the URL to send the browser to, and the handle for its short-lived cookie. */
   async start(): Promise<{ url: string; handle: string; maxAgeSeconds: number }> {
     const config = await this.config();
+    // Housekeeping on the way: sign-ins abandoned at the provider go.
+    await this.db.delete(oidcLogins).where(lt(oidcLogins.expiresAt, sql`now()`));
     const handle = newToken();
     const state = client.randomState();
     const nonce = client.randomNonce();

@@ -23,6 +23,8 @@ export interface SessionIdentity extends Identity {
 
 /** Starts a session for an employee; the token goes into the cookie and is never stored. */
 export async function createSession(db: Database, employeeId: string, method: SignInMethod, timeouts: SessionTimeouts) {
+  // Housekeeping on the way: this employee's ended sessions go.
+  await db.delete(sessions).where(and(eq(sessions.employeeId, employeeId), lt(sessions.expiresAt, sql`now()`)));
   const token = newToken();
   const csrfToken = newToken();
   const [row] = await db
@@ -81,10 +83,4 @@ export async function findSession(db: Database, token: string, timeouts: Session
 
 export async function endSession(db: Database, sessionId: string): Promise<void> {
   await db.delete(sessions).where(eq(sessions.id, sessionId));
-}
-
-/** Removes sessions past their absolute end (housekeeping; expired ones are refused anyway). */
-export async function deleteExpiredSessions(db: Database): Promise<number> {
-  const rows = await db.delete(sessions).where(lt(sessions.expiresAt, sql`now()`)).returning({ id: sessions.id });
-  return rows.length;
 }

@@ -27,6 +27,10 @@ export async function issueSignInLink(db: Database, email: string): Promise<Issu
     .where(and(sql`lower(${employees.email}) = lower(${email.trim()})`, eq(employees.active, true)))
     .limit(1);
   if (!employee) return undefined;
+  // Housekeeping on the way: this employee's used and expired links go.
+  await db
+    .delete(signInLinks)
+    .where(and(eq(signInLinks.employeeId, employee.id), sql`(${signInLinks.usedAt} is not null or ${signInLinks.expiresAt} < now())`));
   const token = newToken();
   const [row] = await db
     .insert(signInLinks)

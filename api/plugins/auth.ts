@@ -103,7 +103,8 @@ export const auth = fp(async (app: FastifyInstance) => {
     if (header !== undefined) return fromBearer(request, reply, header);
     const token = request.cookies[SESSION_COOKIE];
     if (token) return fromCookie(request, reply, token);
-    request.log.warn({ reason: 'missing' }, 'authentication failed');
+    // Every visit of the sign-in page asks who it is: no credentials is routine, not a warning.
+    request.log.info({ reason: 'missing' }, 'authentication failed');
     return null;
   });
 }, { name: 'auth' });
