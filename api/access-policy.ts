@@ -66,6 +66,9 @@ export const ACCESS_POLICY: Readonly<Record<string, Access>> = {
   'PATCH /api/campaigns/:id': ADMIN,
   'POST /api/campaigns/:id/change-settings': ADMIN,
   'POST /api/campaigns/:id/launch': ADMIN,
+  'POST /api/campaigns/:id/pause': ADMIN,
+  'POST /api/campaigns/:id/resume': ADMIN,
+  'POST /api/campaigns/:id/close': ADMIN,
   'GET /api/campaigns/:id/launch': READERS,
   'POST /api/campaigns/:id/members': ADMIN,
   'GET /api/campaigns/:id/members': READERS,
@@ -73,6 +76,9 @@ export const ACCESS_POLICY: Readonly<Record<string, Access>> = {
   'GET /api/campaigns/:id/members/:memberId': READERS,
   'POST /api/campaigns/:id/members/:memberId/reject': ADMIN,
   'POST /api/campaigns/:id/members/:memberId/reinclude': ADMIN,
+  'POST /api/campaigns/:id/members/actions': ADMIN,
+  // Progress and per-member results of the bulk work an admin started.
+  'GET /api/operations/:id': ADMIN,
 
   // Surveys.
   'POST /api/surveys': ADMIN,
