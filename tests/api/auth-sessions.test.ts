@@ -241,12 +241,23 @@ describe('sessions', () => {
     expect((await t.app.inject({ url: '/api/contacts', headers: session.headers })).statusCode).toBe(401);
   });
 
-  it('marks the cookie Secure when served over https (behind a proxy)', async () => {
-    const admin = await newEmployee('admin');
-    await t.app.inject({ method: 'POST', url: '/api/auth/email-link', payload: { email: admin.email }, remoteAddress: nextIp() });
-    const token = tokenIn((await waitForSignInMail(admin.email)).text)!;
-    const res = await t.app.inject({ method: 'POST', url: '/api/auth/email-link/sign-in', payload: { token }, headers: { 'x-forwarded-proto': 'https' } });
-    expect(res.cookies.find((c) => c.name === 'npsflow_session')).toMatchObject({ secure: true, httpOnly: true, sameSite: 'Lax' });
+  it('marks the cookie Secure when the app is served over https', async () => {
+    const secure = await createTestApp({ env: { PUBLIC_BASE_URL: 'https://nps.example.org' } });
+    try {
+      const admin = (await secure.app.inject({ method: 'POST', url: '/api/employees', headers: secure.auth, payload: { email: 'tls@example.com', role: 'admin' } })).json();
+      await secure.app.inject({ method: 'POST', url: '/api/auth/email-link', payload: { email: admin.email } });
+      let token: string | undefined;
+      for (let attempt = 0; attempt < 100 && !token; attempt += 1) {
+        const [mail] = await secure.database.db.select().from(tables.emailOutbox).where(eq(tables.emailOutbox.toAddress, admin.email));
+        token = mail ? tokenIn(mail.text) : undefined;
+        if (!token) await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(token).toBeDefined();
+      const res = await secure.app.inject({ method: 'POST', url: '/api/auth/email-link/sign-in', payload: { token } });
+      expect(res.cookies.find((c) => c.name === 'npsflow_session')).toMatchObject({ secure: true, httpOnly: true, sameSite: 'Lax' });
+    } finally {
+      await secure.close();
+    }
   });
 });
 
