@@ -11,6 +11,7 @@ import { CampaignDetail } from './pages/campaign-detail.js';
 import { ClientList, ClientDetail } from './pages/clients.js';
 import { OutboxList, OutboxDetail } from './pages/outbox.js';
 import { ApiKeys } from './pages/api-keys.js';
+import { Employees } from './pages/employees.js';
 import { Audit } from './pages/audit.js';
 import { Me } from './pages/me.js';
 import { can, landing, setIdentity } from './identity.js';
@@ -21,6 +22,7 @@ const NAV = [
   ['campaigns', 'nav.campaigns'],
   ['clients', 'nav.clients'],
   ['outbox', 'nav.outbox'],
+  ['employees', 'nav.employees'],
   ['api-keys', 'nav.api-keys'],
   ['audit', 'nav.audit'],
   ['me', 'nav.me'],
@@ -176,6 +178,7 @@ const SECTION_ROUTE = {
   campaigns: '/api/campaigns',
   clients: '/api/clients',
   outbox: '/api/outbox',
+  employees: '/api/employees',
   'api-keys': '/api/api-keys',
   audit: '/api/audit',
 };
@@ -192,6 +195,8 @@ function Page({ route }) {
       return html`<${Dashboard} query=${route.query} />`;
     case 'me':
       return html`<${Me} />`;
+    case 'employees':
+      return html`<${Employees} />`;
     case 'api-keys':
       return html`<${ApiKeys} />`;
     case 'audit':

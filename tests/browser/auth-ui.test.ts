@@ -166,7 +166,7 @@ describe('signing in to the admin UI', () => {
       await shoot(page, 'sign-in-email-link');
       await page.getByTestId('dev-link').click();
       await page.getByTestId('signed-in-as').waitFor();
-      expect(await navItems(page)).toEqual(['Dashboard', 'Surveys', 'Campaigns', 'Clients', 'Email outbox', 'API keys', 'Audit log', 'My account']);
+      expect(await navItems(page)).toEqual(['Dashboard', 'Surveys', 'Campaigns', 'Clients', 'Email outbox', 'Employees', 'API keys', 'Audit log', 'My account']);
 
       await page.goto(`${base}/admin/#/api-keys`);
       await page.getByTestId('key-table').waitFor();
@@ -203,6 +203,37 @@ describe('signing in to the admin UI', () => {
       expect(problems).toEqual([]);
     } finally {
       await context.close();
+    }
+  });
+
+  it('lets an admin give a role and deactivate an employee, whose open session ends at once', async () => {
+    const admin = await newPage();
+    const person = await newPage();
+    admin.page.on('dialog', (dialog) => void dialog.accept());
+    try {
+      await t.app.inject({ method: 'POST', url: '/api/employees', headers: t.auth, payload: { email: 'vera.leaving@example.com', role: 'analyst', firstName: 'Vera' } });
+      await signInByLink(person.page, 'vera.leaving@example.com');
+      await signInByLink(admin.page, 'ada.admin@example.com');
+      await admin.page.goto(`${base}/admin/#/employees`);
+      const row = admin.page.locator('[data-testid="employee-table"] tr[data-email="vera.leaving@example.com"]');
+      await row.waitFor();
+      // Ada cannot change her own role or lock herself out.
+      expect(await admin.page.getByLabel('Role of ada.admin@example.com').isDisabled()).toBe(true);
+      await admin.page.getByLabel('Role of noor.analyst@example.com').selectOption('employee');
+      await expect.poll(async () => (await t.app.inject({ url: '/api/employees?q=noor', headers: t.auth })).json().items[0].role).toBe('employee');
+      expect(await seriousViolations(admin.page)).toEqual([]);
+      await shoot(admin.page, 'employees');
+
+      await row.getByRole('button', { name: 'Deactivate' }).click();
+      await row.getByText('Deactivated').waitFor();
+      // Vera's next step sends her back to sign-in.
+      await person.page.goto(`${base}/admin/#/surveys`);
+      await person.page.getByText('Your session has ended').waitFor();
+      await t.app.inject({ method: 'PATCH', url: '/api/employees/' + (await t.app.inject({ url: '/api/employees?q=noor', headers: t.auth })).json().items[0].id, headers: t.auth, payload: { role: 'analyst' } });
+      expect(admin.problems).toEqual([]);
+    } finally {
+      await admin.context.close();
+      await person.context.close();
     }
   });
 
