@@ -41,8 +41,10 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     resendBaseUrl: app.config.email.resendBaseUrl,
     from: app.config.email.from,
   });
-  // The embedded default on a developer's machine: the page that asked may show the link.
-  const showLinkToRequester = app.config.env === 'development' && !app.config.email.resendApiKey;
+  // The embedded default on a developer's machine (development, the outbox mailer, the API bound
+  // to this machine only): the page that asked may show the link. Never on a reachable server.
+  const loopback = ['127.0.0.1', 'localhost', '::1'].includes(app.config.host);
+  const showLinkToRequester = app.config.env === 'development' && !app.config.email.resendApiKey && loopback;
   const perAddress = new Throttle(SIGN_IN_LIMITS.perAddress, 15 * 60_000);
   const perIp = new Throttle(SIGN_IN_LIMITS.perIp, 15 * 60_000);
   const usesPerIp = new Throttle(SIGN_IN_LIMITS.usesPerIp, 15 * 60_000);

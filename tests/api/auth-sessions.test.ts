@@ -290,4 +290,16 @@ describe('in development with the outbox mailer', () => {
       await dev.close();
     }
   });
+
+  it('never shows the link when the API listens beyond this machine', async () => {
+    const exposed = await createTestApp({ env: { NODE_ENV: 'development', HOST: '0.0.0.0' } });
+    try {
+      await exposed.app.inject({ method: 'POST', url: '/api/employees', headers: exposed.auth, payload: { email: 'dev2@example.com', role: 'admin' } });
+      const res = await exposed.app.inject({ method: 'POST', url: '/api/auth/email-link', payload: { email: 'dev2@example.com' } });
+      expect(res.json()).toEqual({ sent: true });
+      expect((await exposed.app.inject({ url: '/api/auth/config' })).json()).toMatchObject({ linkShownOnPage: false });
+    } finally {
+      await exposed.close();
+    }
+  });
 });
