@@ -1,6 +1,5 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +7,7 @@ import { eq } from 'drizzle-orm';
 import { tables } from '../../db';
 import { projectRoot } from '../../temporal/binaries';
 import { createTestApp, type TestApp } from '../support/app';
+import { seriousViolations } from '../support/axe';
 
 /*
  * People signing in to the admin UI in Chromium, as on a fresh `npm start` (development, the
@@ -17,7 +17,6 @@ import { createTestApp, type TestApp } from '../support/app';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? path.join(projectRoot, 'docs/screenshots') : undefined;
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 let t: TestApp;
 let browser: Browser;
@@ -62,18 +61,6 @@ async function newPage(locale = 'en-GB') {
     if (message.type() === 'error' && !/status of 401/.test(message.text())) problems.push(`console: ${message.text()}`);
   });
   return { context, page, problems };
-}
-
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ content: axeSource });
-  const { violations, passes } = (await page.evaluate(
-    `axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
-       .then((r) => ({ violations: r.violations, passes: r.passes.length }))`,
-  )) as { violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[]; passes: number };
-  expect(passes).toBeGreaterThan(3);
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
 async function shoot(page: Page, name: string) {
