@@ -4,6 +4,12 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
 import type { Database } from '../db';
 import { auth } from './plugins/auth';
+import { access } from './plugins/access';
+import { audit } from './plugins/audit';
+import { authRoutes } from './routes/auth';
+import { oidcRoutes } from './routes/oidc';
+import { apiKeyRoutes } from './routes/api-keys';
+import { auditRoutes } from './routes/audit';
 import { docs } from './plugins/docs';
 import { errorHandler } from './plugins/error-handler';
 import { healthRoutes } from './routes/health';
@@ -68,10 +74,17 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(errorHandler);
   await app.register(docs);
   await app.register(auth);
+  // One role policy decides every route (api/access-policy.ts); every change is audited.
+  await app.register(access);
+  await app.register(audit);
   // Limits are applied where they are wanted (the public survey routes), not globally.
   await app.register(rateLimit, { global: false });
 
   await app.register(healthRoutes);
+  await app.register(authRoutes, { prefix: '/api/auth' });
+  await app.register(oidcRoutes);
+  await app.register(apiKeyRoutes, { prefix: '/api/api-keys' });
+  await app.register(auditRoutes, { prefix: '/api/audit' });
   await app.register(employeeRoutes, { prefix: '/api/employees' });
   await app.register(contactRoutes, { prefix: '/api/contacts' });
   await app.register(surveyRoutes, { prefix: '/api/surveys' });

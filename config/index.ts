@@ -46,6 +46,11 @@ const envSchema = z.object({
   FORM_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   PUBLIC_RATE_LIMIT_PER_IP: z.coerce.number().int().positive().default(300),
   PUBLIC_RATE_LIMIT_PER_TOKEN: z.coerce.number().int().positive().default(30),
+  SESSION_IDLE_MINUTES: z.coerce.number().int().positive().default(30),
+  SESSION_MAX_HOURS: z.coerce.number().int().positive().default(12),
+  OIDC_ISSUER: z.url().optional(),
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -96,6 +101,12 @@ export interface Config {
     rateLimitPerIp: number;
     rateLimitPerToken: number;
   };
+  signIn: {
+    sessionIdleMs: number;
+    sessionAbsoluteMs: number;
+    /** OpenID Connect, when OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are all set. */
+    oidc: { issuer: string; clientId: string; clientSecret: string } | undefined;
+  };
 }
 
 export class ConfigError extends Error {
@@ -127,6 +138,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   const home = path.resolve(env.NPSFLOW_HOME);
   if (env.TEMPORAL_TLS_CERT_PATH && !env.TEMPORAL_TLS_KEY_PATH) {
     throw new ConfigError([{ variable: 'TEMPORAL_TLS_KEY_PATH', message: 'required when TEMPORAL_TLS_CERT_PATH is set' }]);
+  }
+  const oidcParts = [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET];
+  if (oidcParts.some(Boolean) && !oidcParts.every(Boolean)) {
+    const missing = (['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'] as const).filter((name) => !env[name]);
+    throw new ConfigError(missing.map((variable) => ({ variable, message: 'required when any OIDC_ variable is set' })));
   }
   const databaseUrl = env.DATABASE_URL ?? path.join(home, 'pgdata');
   return {
@@ -165,6 +181,14 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       secret: env.FORM_SECRET ?? randomBytes(32).toString('base64url'),
       rateLimitPerIp: env.PUBLIC_RATE_LIMIT_PER_IP,
       rateLimitPerToken: env.PUBLIC_RATE_LIMIT_PER_TOKEN,
+    },
+    signIn: {
+      sessionIdleMs: env.SESSION_IDLE_MINUTES * 60_000,
+      sessionAbsoluteMs: env.SESSION_MAX_HOURS * 3_600_000,
+      oidc:
+        env.OIDC_ISSUER && env.OIDC_CLIENT_ID && env.OIDC_CLIENT_SECRET
+          ? { issuer: env.OIDC_ISSUER, clientId: env.OIDC_CLIENT_ID, clientSecret: env.OIDC_CLIENT_SECRET }
+          : undefined,
     },
   };
 }

@@ -63,15 +63,10 @@ export const outboxStatus = pgEnum('outbox_status', ['queued', 'sent', 'failed']
 // People
 // ---------------------------------------------------------------------------------------------
 
-export const apiKeys = pgTable('api_keys', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  name: text('name').notNull(),
-  /** SHA-256 of the key, hex. The key itself is shown once and never stored. */
-  keyHash: text('key_hash').notNull().unique(),
-  createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
-  lastUsedAt: timestamp('last_used_at', { withTimezone: true, precision: 3 }),
-  revokedAt: timestamp('revoked_at', { withTimezone: true, precision: 3 }),
-});
+/** What a person or a key may do: one policy (api/access-policy.ts) maps every route to roles. */
+export const ROLES = ['admin', 'analyst', 'employee'] as const;
+export type Role = (typeof ROLES)[number];
+export const role = pgEnum('role', ROLES);
 
 export const employees = pgTable(
   'employees',
@@ -81,9 +76,109 @@ export const employees = pgTable(
     firstName: text('first_name').notNull().default(''),
     lastName: text('last_name').notNull().default(''),
     active: boolean('active').notNull().default(true),
+    /** Least privilege until an admin says otherwise. */
+    role: role('role').notNull().default('employee'),
     ...timestamps,
   },
   (t) => [uniqueIndex('employees_email_unique').on(sql`lower(${t.email})`)],
+);
+
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    name: text('name').notNull(),
+    /** SHA-256 of the key, hex. The key itself is shown once and never stored. */
+    keyHash: text('key_hash').notNull().unique(),
+    role: role('role').notNull().default('admin'),
+    /** A personal key ends with its employee: deleted with them, refused once they are inactive. */
+    employeeId: uuid('employee_id').references(() => employees.id, { onDelete: 'cascade' }),
+    expiresAt: timestamp('expires_at', { withTimezone: true, precision: 3 }),
+    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true, precision: 3 }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true, precision: 3 }),
+  },
+  (t) => [index('api_keys_employee_idx').on(t.employeeId)],
+);
+
+/** A signed-in browser. The cookie holds a random token; only its SHA-256 is stored. */
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tokenHash: text('token_hash').notNull().unique(),
+    /** Sent back by the admin UI in X-CSRF-Token on every state-changing call made with the cookie. */
+    csrfToken: text('csrf_token').notNull(),
+    employeeId: uuid('employee_id')
+      .notNull()
+      .references(() => employees.id, { onDelete: 'cascade' }),
+    /** How the employee signed in: email_link or oidc. */
+    method: text('method').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    /** The absolute end, whatever the activity. */
+    expiresAt: timestamp('expires_at', { withTimezone: true, precision: 3 }).notNull(),
+  },
+  (t) => [index('sessions_employee_idx').on(t.employeeId)],
+);
+
+/** One-time sign-in links sent by email: stored hashed, valid briefly, used once. */
+export const signInLinks = pgTable(
+  'sign_in_links',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    tokenHash: text('token_hash').notNull().unique(),
+    employeeId: uuid('employee_id')
+      .notNull()
+      .references(() => employees.id, { onDelete: 'cascade' }),
+    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true, precision: 3 }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true, precision: 3 }),
+  },
+  (t) => [index('sign_in_links_employee_idx').on(t.employeeId)],
+);
+
+/** An OpenID Connect sign-in under way: what the callback must see again (state, nonce, PKCE verifier). */
+export const oidcLogins = pgTable('oidc_logins', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  /** SHA-256 of the browser-bound handle in the short-lived sign-in cookie. */
+  handleHash: text('handle_hash').notNull().unique(),
+  state: text('state').notNull(),
+  nonce: text('nonce').notNull(),
+  codeVerifier: text('code_verifier').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  expiresAt: timestamp('expires_at', { withTimezone: true, precision: 3 }).notNull(),
+});
+
+/**
+ * Who changed what, with which role, when and from where. Rows are never updated (a trigger
+ * refuses it); ids are plain values, not foreign keys, so the record outlives what it names.
+ */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    at: timestamp('at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    /** employee, api_key or anonymous (a failed sign-in). */
+    actorType: text('actor_type').notNull(),
+    employeeId: uuid('employee_id'),
+    apiKeyId: uuid('api_key_id'),
+    /** The employee's email or the key's name, as it was then. */
+    actorName: text('actor_name'),
+    role: role('role'),
+    /** e.g. `PATCH /api/campaigns/:id` or `sign-in.email-link` */
+    action: text('action').notNull(),
+    entityType: text('entity_type'),
+    entityId: text('entity_id'),
+    outcome: text('outcome').notNull(),
+    statusCode: integer('status_code'),
+    ip: text('ip'),
+  },
+  (t) => [
+    index('audit_log_at_idx').on(t.at),
+    index('audit_log_employee_at_idx').on(t.employeeId, t.at),
+    index('audit_log_entity_at_idx').on(t.entityType, t.entityId, t.at),
+  ],
 );
 
 /** A client / account: the organisation a contact belongs to (360-degree client view). */

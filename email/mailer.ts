@@ -5,7 +5,8 @@ export type EmailKind =
   | 'detractor_notice'
   | 'completion_notice'
   | 'bounce_notice'
-  | 'follow_up_overdue';
+  | 'follow_up_overdue'
+  | 'sign_in_link';
 
 export interface EmailMessage {
   /**

@@ -1,14 +1,25 @@
 /*
- * The JSON admin API, called with the key the admin signed in with. The key lives in
- * sessionStorage (gone when the tab closes) and travels only as the bearer header: no cookie, so
- * no CSRF surface. A 401 forgets the key and sends the admin back to sign-in.
+ * The JSON admin API, called either with the session cookie of a signed-in employee (email link
+ * or the organisation's account) or with an API key pasted at sign-in. The cookie is httpOnly:
+ * this code never sees it, and every state-changing call echoes the session's anti-forgery token
+ * in X-CSRF-Token, which a page of another site cannot read. A pasted key lives in sessionStorage
+ * (gone when the tab closes) and travels only as the bearer header. A 401 sends the person back
+ * to sign-in.
  */
 const KEY = 'npsflow.adminKey';
+let csrfToken = null;
 
 export const session = {
   key: () => sessionStorage.getItem(KEY),
   signIn: (key) => sessionStorage.setItem(KEY, key),
-  signOut: () => sessionStorage.removeItem(KEY),
+  signOut: () => {
+    sessionStorage.removeItem(KEY);
+    csrfToken = null;
+  },
+  /** The anti-forgery token of the cookie session (from /api/auth/me or the sign-in answer). */
+  useCsrfToken: (token) => {
+    csrfToken = token;
+  },
 };
 
 export class ApiError extends Error {
@@ -43,6 +54,7 @@ export async function api(path, { method = 'GET', body, query, key } = {}) {
   const bearer = key ?? session.key();
   const headers = { accept: 'application/json' };
   if (bearer) headers.authorization = `Bearer ${bearer}`;
+  else if (csrfToken && method !== 'GET') headers['x-csrf-token'] = csrfToken;
   if (body !== undefined) headers['content-type'] = 'application/json';
   let response;
   try {
@@ -50,7 +62,7 @@ export async function api(path, { method = 'GET', body, query, key } = {}) {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
-      credentials: 'omit',
+      credentials: bearer ? 'omit' : 'same-origin',
       cache: 'no-store',
     });
   } catch {
@@ -59,7 +71,7 @@ export async function api(path, { method = 'GET', body, query, key } = {}) {
   const data = response.status === 204 ? null : await response.json().catch(() => null);
   if (response.status === 401 && key === undefined) {
     session.signOut();
-    onUnauthorized();
+    onUnauthorized(bearer ? 'key' : 'session');
   }
   if (!response.ok) {
     const error = data && data.error ? data.error : {};

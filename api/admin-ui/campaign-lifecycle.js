@@ -4,6 +4,7 @@ import { api } from './api.js';
 import { t } from './i18n.js';
 import { formatNumber } from './format.js';
 import { ErrorNote } from './components.js';
+import { can } from './identity.js';
 
 const POLL_MS = 1000;
 
@@ -84,11 +85,11 @@ export function CampaignLifecycle({ campaign, onCampaignChange }) {
     <h2>${t('lifecycle.title')}</h2>
     <p class="muted">${t(`lifecycle.explain.${status}`)}</p>
     <div class="actions">
-      ${status === 'active' || status === 'launching'
+      ${(status === 'active' || status === 'launching') && can('POST', '/api/campaigns/:id/pause')
         ? html`<button type="button" disabled=${busy} onClick=${() => run('pause')}>${t('lifecycle.pause')}</button>`
         : null}
-      ${status === 'paused' ? html`<button type="button" class="primary" disabled=${busy} onClick=${() => run('resume')}>${t('lifecycle.resume')}</button>` : null}
-      ${status !== 'closed' ? html`<button type="button" class="danger" disabled=${busy} onClick=${() => run('close')}>${t('lifecycle.close')}</button>` : null}
+      ${status === 'paused' && can('POST', '/api/campaigns/:id/resume') ? html`<button type="button" class="primary" disabled=${busy} onClick=${() => run('resume')}>${t('lifecycle.resume')}</button>` : null}
+      ${status !== 'closed' && can('POST', '/api/campaigns/:id/close') ? html`<button type="button" class="danger" disabled=${busy} onClick=${() => run('close')}>${t('lifecycle.close')}</button>` : null}
     </div>
     ${operationId ? html`<${OperationProgress} operationId=${operationId} key=${operationId} onDone=${onCampaignChange} />` : null}
     <${ErrorNote} error=${error} />

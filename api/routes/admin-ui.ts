@@ -8,9 +8,9 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 /*
  * The admin web UI: static ES modules served as they are (no build step), rendered in the
  * browser with Preact and htm from node_modules. Every page is data from the JSON admin API,
- * called with the API key the admin pasted at sign-in (kept in sessionStorage, sent as a bearer
- * header, never a cookie, so there is no CSRF surface). The files themselves hold no data and
- * need no key.
+ * called with the signed-in person's session cookie (state-changing calls carry the anti-forgery
+ * header) or a pasted API key as a bearer header. The files themselves hold no data and need no
+ * sign-in.
  *
  * The files are few and small: they are read once at start-up into memory, served from an
  * explicit list (no path from a request ever reaches the file system) with an ETag.

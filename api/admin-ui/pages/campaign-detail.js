@@ -2,6 +2,7 @@
 import { html, useEffect, useLoad, useRef, useState } from '../lib.js';
 import { api } from '../api.js';
 import { t } from '../i18n.js';
+import { can } from '../identity.js';
 import { formatDateTime, formatNumber, formatPercent } from '../format.js';
 import { ErrorNote, Loading, PageHeader, StatusBadge } from '../components.js';
 import { parseMembers } from '../members-input.js';
@@ -66,7 +67,7 @@ function LaunchProgress({ campaign, onCampaignChange }) {
           ${polling ? html`<span class="muted" aria-live="polite">${t('launch.running')}</span>` : null}
         </div>`
       : html`<p class="muted">${t(campaign.mode === 'always_on' ? 'launch.explainAlwaysOn' : 'launch.explain', { n: formatNumber(total) })}</p>`}
-    ${campaign.status === 'draft' || campaign.status === 'launching'
+    ${(campaign.status === 'draft' || campaign.status === 'launching') && can('POST', '/api/campaigns/:id/launch')
       ? html`<button type="button" class="primary" disabled=${busy || polling || total === 0} onClick=${launch}>${t('launch.button')}</button>`
       : null}
     <${ErrorNote} error=${error} />
@@ -218,6 +219,6 @@ export function CampaignDetail({ id }) {
       </div>
       <${MemberTable} campaignId=${campaign.id} status=${status} version=${version} />
     </section>
-    ${campaign.status !== 'closed' ? html`<${AddMembers} campaignId=${campaign.id} onAdded=${refresh} />` : null}
+    ${campaign.status !== 'closed' && can('POST', '/api/campaigns/:id/members') ? html`<${AddMembers} campaignId=${campaign.id} onAdded=${refresh} />` : null}
   `;
 }

@@ -2,6 +2,7 @@
 import { html, useLoad, useState } from '../lib.js';
 import { api, listAll } from '../api.js';
 import { t } from '../i18n.js';
+import { can } from '../identity.js';
 import { navigate } from '../router.js';
 import { formatDateTime } from '../format.js';
 import { ErrorNote, Field, Loading, PageHeader, StatusBadge } from '../components.js';
@@ -62,7 +63,9 @@ export function CampaignList() {
 
   return html`
     <${PageHeader} title=${t('nav.campaigns')}>
-      <button type="button" class="primary" onClick=${() => setCreating(true)} disabled=${creating}>${t('campaigns.new')}</button>
+      ${can('POST', '/api/campaigns')
+        ? html`<button type="button" class="primary" onClick=${() => setCreating(true)} disabled=${creating}>${t('campaigns.new')}</button>`
+        : null}
     <//>
     <${ErrorNote} error=${data.error} />
     ${data.loading && !data.data ? html`<${Loading} />` : null}

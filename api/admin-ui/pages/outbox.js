@@ -5,7 +5,7 @@ import { t } from '../i18n.js';
 import { formatDateTime } from '../format.js';
 import { ErrorNote, Loading, PageHeader, StatusBadge } from '../components.js';
 
-const KINDS = ['invitation', 'reminder', 'detractor_notice', 'completion_notice', 'bounce_notice', 'follow_up_overdue'];
+const KINDS = ['invitation', 'reminder', 'detractor_notice', 'completion_notice', 'bounce_notice', 'follow_up_overdue', 'sign_in_link'];
 
 export function OutboxList() {
   const [kind, setKind] = useState('');

@@ -8,6 +8,7 @@ import { html, useEffect, useState } from '../lib.js';
 import { api } from '../api.js';
 import { currentLanguage, t } from '../i18n.js';
 import { navigate } from '../router.js';
+import { can } from '../identity.js';
 import { ErrorNote, Field, Loading, PageHeader, StatusBadge } from '../components.js';
 import { SurveyActions } from './surveys.js';
 
@@ -496,7 +497,9 @@ export function SurveyEditor({ id }) {
       </p>
       <${ErrorNote} error=${error} />
       <div class="form-actions">
-        <button type="submit" class="primary" disabled=${saving}>${t('editor.save')}</button>
+        ${can(id ? 'PATCH' : 'POST', id ? '/api/surveys/:id' : '/api/surveys')
+          ? html`<button type="submit" class="primary" disabled=${saving}>${t('editor.save')}</button>`
+          : null}
         <a href="#/surveys" class="button">${t('common.back')}</a>
         ${saved ? html`<span class="saved" role="status" data-testid="saved">${t('editor.saved')}</span>` : null}
       </div>

@@ -2,6 +2,7 @@
 import { html, useLoad, useState } from '../lib.js';
 import { api, listAll } from '../api.js';
 import { currentLanguage, t } from '../i18n.js';
+import { can } from '../identity.js';
 import { formatDateTime } from '../format.js';
 import { ErrorNote, Loading, PageHeader, StatusBadge } from '../components.js';
 
@@ -45,10 +46,10 @@ export function SurveyActions({ survey, onChange, onError }) {
   };
   const move = (action) => run(async () => onChange(await api(`/api/surveys/${survey.id}/${action}`, { method: 'POST' })));
   return html`<span class="row-actions">
-    ${survey.status === 'draft'
+    ${survey.status === 'draft' && can('POST', '/api/surveys/:id/activate')
       ? html`<button type="button" disabled=${busy} onClick=${() => move('activate')}>${t('surveys.activate')}</button>`
       : null}
-    ${survey.status === 'active'
+    ${survey.status === 'active' && can('POST', '/api/surveys/:id/links')
       ? html`<button type="button" disabled=${busy} onClick=${() => run(() => previewSurvey(survey.id))}>${t('surveys.preview')}</button>
           <button type="button" disabled=${busy} onClick=${() => move('close')}>${t('surveys.close')}</button>`
       : null}
@@ -63,7 +64,7 @@ export function SurveyList() {
 
   return html`
     <${PageHeader} title=${t('nav.surveys')}>
-      <a class="button primary" href="#/surveys/new">${t('surveys.new')}</a>
+      ${can('POST', '/api/surveys') ? html`<a class="button primary" href="#/surveys/new">${t('surveys.new')}</a>` : null}
     <//>
     <${ErrorNote} error=${list.error || error} />
     ${list.loading && !list.data ? html`<${Loading} />` : null}
