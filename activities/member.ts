@@ -6,7 +6,7 @@ import { invitationSupersededSignal, memberWorkflowId } from '../workflows/defin
 import { and, count, desc, eq, inArray, sql } from 'drizzle-orm';
 import { tables, type Database } from '../db';
 import { resolveCampaignSettings, type CampaignSettings } from '../domain/campaign-settings';
-import { checkMailing, type MailingFacts, type SendabilityFacts } from '../domain/eligibility';
+import { checkMailing, type MailingFacts, type MailingVerdict, type SendabilityFacts } from '../domain/eligibility';
 import type { MemberStatus } from '../domain/member-status';
 import { resolveTimeZone } from '../domain/send-time';
 import type { Mailer } from '../email';
@@ -276,9 +276,10 @@ export function createMemberActivities(deps: { db: Database; mailer: Mailer; pub
 
     /**
      * Sends the invitation or a reminder to the contact. The idempotency key makes a retry a
-     * no-op; the link itself never leaves this function except inside the email.
+     * no-op; the link itself never leaves this function except inside the email. `refused`: the
+     * one check said no at the moment of sending (the workflow holds or ends the member).
      */
-    async sendSurveyEmail(input: SurveyEmailInput): Promise<{ delivered: boolean }> {
+    async sendSurveyEmail(input: SurveyEmailInput): Promise<{ delivered: boolean; refused?: Exclude<MailingVerdict, { send: true }> }> {
       const [row] = await db
         .select({ invitation: tables.invitations, contact: tables.contacts, survey: tables.surveys, campaign: tables.campaigns })
         .from(tables.invitations)
@@ -298,7 +299,7 @@ export function createMemberActivities(deps: { db: Database; mailer: Mailer; pub
         // The no-send rule is the workflow's to weigh (an invited member keeps its link).
         { noSendRuleDays: 0, now: Date.now() },
       );
-      if (!verdict.send) return { delivered: false };
+      if (!verdict.send) return { delivered: false, refused: verdict };
 
       const link = `${baseUrl}/s/${invitation.token}`;
       const unsubscribeUrl = `${link}/unsubscribe`;

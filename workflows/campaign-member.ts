@@ -320,10 +320,13 @@ export async function campaignMember(input: CampaignMemberInput): Promise<Member
     return result;
   }
 
-  /** Sends one survey email; false when it could not be handed over within its bound. */
-  async function sendSurveyEmail(kind: 'invitation' | 'reminder', sequence: number, at: number): Promise<boolean> {
+  /**
+   * Sends one survey email. 'undeliverable': it could not be handed over within its bound;
+   * 'held': the campaign was paused a moment ago (nothing went out); a status: the member must end.
+   */
+  async function sendSurveyEmail(kind: 'invitation' | 'reminder', sequence: number, at: number): Promise<'sent' | 'undeliverable' | 'held' | MemberStatus> {
     try {
-      await mail.sendSurveyEmail({
+      const result = await mail.sendSurveyEmail({
         memberId,
         invitationId: state.invitationId!,
         kind,
@@ -331,9 +334,12 @@ export async function campaignMember(input: CampaignMemberInput): Promise<Member
         idempotencyKey: emailKey(kind, sequence),
         at: iso(at),
       });
-      return true;
+      if (!result.refused) return 'sent';
+      if ('end' in result.refused) return result.refused.end;
+      if (result.refused.hold === 'paused') paused = true;
+      return 'held';
     } catch (error) {
-      if (error instanceof ActivityFailure) return false;
+      if (error instanceof ActivityFailure) return 'undeliverable';
       throw error;
     }
   }
@@ -389,7 +395,15 @@ export async function campaignMember(input: CampaignMemberInput): Promise<Member
   if (state.expiryDays !== expiryDaysAsked) {
     await records.setInvitationExpiry({ invitationId: invitation.invitationId, expiresAt: state.expiresAt });
   }
-  if (!(await sendSurveyEmail('invitation', 0, invitedAt))) return ended('Undeliverable');
+  for (;;) {
+    const sent = await sendSurveyEmail('invitation', 0, invitedAt);
+    if (sent === 'sent') break;
+    if (sent === 'undeliverable') return ended('Undeliverable');
+    if (sent !== 'held') return finish(sent);
+    // Paused between the check and the send: the invitation goes out once resumed.
+    await waitWhilePaused();
+    if (stopReason) return ended(stopReason);
+  }
   await setStatus('Survey_Not_Started');
 
   // 4. Remind until answered, stopped or expired.
@@ -453,7 +467,10 @@ export async function campaignMember(input: CampaignMemberInput): Promise<Member
     }
     if (!reminder.send) return finish(reminder.end);
     const n = state.remindersSent + 1;
-    if (!(await sendSurveyEmail('reminder', n, Date.now()))) return ended('Undeliverable');
+    const sent = await sendSurveyEmail('reminder', n, Date.now());
+    if (sent === 'undeliverable') return ended('Undeliverable');
+    if (sent === 'held') continue;
+    if (sent !== 'sent') return finish(sent);
     state.remindersSent = n;
     // Anchored to the plan, so timer latency never accumulates over the reminders; a reminder
     // held back by a pause counts from when it went out.

@@ -74,6 +74,25 @@ describe('idempotent activities', () => {
     expect(Object.fromEntries(statuses.map((s) => [s.id, s.status]))).toEqual({ [older.invitationId]: 'invalid', [newer.invitationId]: 'not_started' });
   });
 
+  it('sendSurveyEmail makes the one check again at the moment of sending: paused holds, closed or opted out ends', async () => {
+    const campaign = await addCampaign(db(), {});
+    const member = await addMember(db(), campaign);
+    const { invitationId } = await activities.createInvitation({ memberId: member.memberId, at, expiresAt });
+    const send = (n: number) =>
+      activities.sendSurveyEmail({ memberId: member.memberId, invitationId, kind: 'reminder', sequence: n, idempotencyKey: `check-${member.memberId}-${n}`, at });
+    const setCampaign = (status: 'active' | 'paused' | 'closed') =>
+      db().update(tables.campaigns).set({ status }).where(eq(tables.campaigns.id, campaign.campaignId));
+
+    await setCampaign('paused');
+    expect(await send(1)).toEqual({ delivered: false, refused: { send: false, hold: 'paused' } });
+    await setCampaign('active');
+    await db().update(tables.contacts).set({ optedOut: true }).where(eq(tables.contacts.id, member.contactId));
+    expect(await send(2)).toEqual({ delivered: false, refused: { send: false, end: 'NPS_Opt_Out' } });
+    await setCampaign('closed');
+    expect(await send(3)).toEqual({ delivered: false, refused: { send: false, end: 'Campaign_Closed' } });
+    expect(await db().select().from(tables.emailOutbox).where(eq(tables.emailOutbox.memberId, member.memberId))).toHaveLength(0);
+  });
+
   it('createFollowUpTask retried: one task per response', async () => {
     const owner = await addEmployee(db(), 'Owen');
     const campaign = await addCampaign(db(), {}, { ownerId: owner.id });
