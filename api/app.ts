@@ -12,6 +12,8 @@ import { apiKeyRoutes } from './routes/api-keys';
 import { auditRoutes } from './routes/audit';
 import { docs } from './plugins/docs';
 import { errorHandler } from './plugins/error-handler';
+import { frameworkErrors } from './plugins/framework-errors';
+import { storableText } from './plugins/storable-text';
 import { healthRoutes } from './routes/health';
 import { employeeRoutes } from './routes/employees';
 import { contactRoutes } from './routes/contacts';
@@ -64,6 +66,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     // Large enough for a 10,000-row import; everything else is far smaller.
     bodyLimit: 16 * 1024 * 1024,
     trustProxy: true,
+    // Longer than any token the schemas allow, so the schema (not the router) refuses them.
+    routerOptions: { maxParamLength: 500 },
+    frameworkErrors,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -72,6 +77,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   app.decorate('temporal', deps.temporal);
 
   await app.register(errorHandler);
+  await app.register(storableText);
   await app.register(docs);
   await app.register(auth);
   // One role policy decides every route (api/access-policy.ts); every change is audited.

@@ -43,7 +43,7 @@ export async function addMembers(
         const [row] = await tx
           .insert(tables.contacts)
           .values(values)
-          .onConflictDoUpdate({ target: tables.contacts.externalRef, set: fields })
+          .onConflictDoUpdate({ target: tables.contacts.externalRef, set: { externalRef, ...fields } })
           .returning({ id: tables.contacts.id })
           .catch((error: unknown) => {
             throw sqlState(error) === FOREIGN_KEY_VIOLATION

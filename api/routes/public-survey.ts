@@ -20,7 +20,8 @@ import { Uuid } from '../schemas/common';
 import { chooseLanguage, findLink, linkState, recordOpened, storeResponse, type SurveyLink } from '../../responses';
 import { deliverInBackground } from '../../signals/deliver-in-background';
 import { HTTP_STATUS } from '../link-status';
-import { CONTENT_SECURITY_POLICY } from '../views/layout';
+import { INVALID_CHARACTER } from '../plugins/storable-text';
+import { setPageSecurityHeaders } from '../plugins/page-headers';
 import { renderMessage, renderSurveyStep, type MessageKind } from '../views/survey-form';
 import { stringsFor } from '../views/strings';
 
@@ -152,13 +153,7 @@ const htmlFormRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const secret = app.config.publicForm.secret;
 
   app.addHook('onSend', async (_request, reply, payload) => {
-    reply.header('cache-control', 'no-store');
-    reply.header('referrer-policy', 'no-referrer');
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('x-frame-options', 'DENY');
-    if (String(reply.getHeader('content-type') ?? '').startsWith('text/html')) {
-      reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
-    }
+    setPageSecurityHeaders(reply);
     return payload;
   });
 
@@ -177,6 +172,9 @@ const htmlFormRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
     if (status === 429) return sendMessage(reply, 429, language, 'tooMany');
     if (status === 413) return sendMessage(reply, 413, language, 'tooLarge');
+    if (error.code === INVALID_CHARACTER) return sendMessage(reply, 400, language, 'unstorable');
+    // A token the schema refuses (too long) is simply not a link of ours.
+    if (error.validation && error.validationContext === 'params') return sendMessage(reply, 404, language, 'invalid');
     if (status >= 500) request.log.error({ err: error, url: request.url.replace(/\/s\/[^/?]+/, '/s/…') }, 'survey form failed');
     else request.log.info({ err: error }, 'survey form request refused');
     return sendMessage(reply, status >= 500 ? 500 : 400, language, 'failed');

@@ -99,7 +99,7 @@ export const surveyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         security,
-        params: Type.Object({ id: IdParams.properties.id, version: Type.Integer({ minimum: 1 }) }),
+        params: Type.Object({ id: IdParams.properties.id, version: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) }),
         response: { 200: SurveyVersion, ...errorResponses },
       },
     },

@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { eq } from 'drizzle-orm';
 import { tables } from '../../db';
@@ -7,7 +7,7 @@ import { ApiError } from '../errors';
 import { optOutContacts } from '../../contacts';
 import { deliverInBackground } from '../../signals/deliver-in-background';
 import { TOKEN_PATTERN } from '../../responses';
-import { CONTENT_SECURITY_POLICY } from '../views/layout';
+import { setPageSecurityHeaders } from '../plugins/page-headers';
 import { renderUnknownLink, renderUnsubscribeConfirm, renderUnsubscribed } from '../views/unsubscribe';
 
 const TokenParams = Type.Object({ token: Type.String({ maxLength: 200 }) });
@@ -32,12 +32,13 @@ export const unsubscribeRoutes: FastifyPluginAsyncTypebox = async (app) => {
     app.addContentTypeParser(type, { parseAs: 'string', bodyLimit: 4096 }, (_request, _body, done) => done(null, {}));
   }
   app.addHook('onSend', async (_request, reply, payload) => {
-    reply.header('cache-control', 'no-store');
-    reply.header('referrer-policy', 'no-referrer');
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('x-frame-options', 'DENY');
-    reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
+    setPageSecurityHeaders(reply);
     return payload;
+  });
+  // A token the schema refuses (too long) is not one of ours: the same page as an unknown one.
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error.validation && error.validationContext === 'params') return sendHtml(reply, 404, renderUnknownLink(languageOf(request)));
+    throw error;
   });
 
   const sendHtml = (reply: FastifyReply, status: number, page: { value: string }) =>

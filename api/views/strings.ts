@@ -19,7 +19,7 @@ export interface FormStrings {
   errorSummary: string;
   errorTitlePrefix: string;
   errors: Record<AnswerProblemCode, string>;
-  pages: Record<'thanks' | 'invalid' | 'expired' | 'closed' | 'answered' | 'tooMany' | 'forged' | 'tooLarge' | 'failed', { title: string; body: string }>;
+  pages: Record<'thanks' | 'invalid' | 'expired' | 'closed' | 'answered' | 'tooMany' | 'forged' | 'tooLarge' | 'unstorable' | 'failed', { title: string; body: string }>;
   startAgain: string;
   versionChanged: string;
 }
@@ -61,6 +61,7 @@ const nl: FormStrings = {
     answered: { title: 'U hebt deze enquête al ingevuld', body: 'Met deze link zijn al antwoorden verstuurd. Elke link kan één keer worden gebruikt.' },
     tooMany: { title: 'Even geduld', body: 'Er komen te veel verzoeken binnen. Probeer het over een minuut opnieuw.' },
     forged: { title: 'Het formulier is verlopen', body: 'Wij konden het formulier niet controleren. Open de enquête opnieuw en probeer het nog eens.' },
+    unstorable: { title: 'Onbekend teken', body: 'Uw antwoorden bevatten een teken dat niet verstuurd kan worden. Ga terug en verwijder het.' },
     tooLarge: { title: 'Te veel tekst', body: 'Uw antwoorden zijn te lang om te versturen. Ga terug en maak ze korter.' },
     failed: { title: 'Er ging iets mis', body: 'Uw antwoorden zijn niet verstuurd. Probeer het later opnieuw.' },
   },
@@ -105,6 +106,7 @@ const en: FormStrings = {
     answered: { title: 'You have already answered this survey', body: 'Answers were already sent with this link. Each link can be used once.' },
     tooMany: { title: 'Please wait a moment', body: 'Too many requests are coming in. Please try again in a minute.' },
     forged: { title: 'The form has expired', body: 'We could not verify the form. Please open the survey again and retry.' },
+    unstorable: { title: 'Unknown character', body: 'Your answers contain a character that cannot be sent. Please go back and remove it.' },
     tooLarge: { title: 'Too much text', body: 'Your answers are too long to send. Please go back and shorten them.' },
     failed: { title: 'Something went wrong', body: 'Your answers were not sent. Please try again later.' },
   },
@@ -149,6 +151,7 @@ const de: FormStrings = {
     answered: { title: 'Sie haben diese Umfrage bereits beantwortet', body: 'Mit diesem Link wurden bereits Antworten gesendet. Jeder Link gilt einmal.' },
     tooMany: { title: 'Einen Moment bitte', body: 'Zu viele Anfragen. Bitte versuchen Sie es in einer Minute erneut.' },
     forged: { title: 'Das Formular ist abgelaufen', body: 'Wir konnten das Formular nicht prüfen. Bitte öffnen Sie die Umfrage erneut.' },
+    unstorable: { title: 'Unbekanntes Zeichen', body: 'Ihre Antworten enthalten ein Zeichen, das nicht gesendet werden kann. Bitte entfernen Sie es.' },
     tooLarge: { title: 'Zu viel Text', body: 'Ihre Antworten sind zu lang. Bitte kürzen Sie sie.' },
     failed: { title: 'Etwas ist schiefgegangen', body: 'Ihre Antworten wurden nicht gesendet. Bitte versuchen Sie es später erneut.' },
   },
@@ -193,6 +196,7 @@ const fr: FormStrings = {
     answered: { title: 'Vous avez déjà répondu à cette enquête', body: 'Des réponses ont déjà été envoyées avec ce lien. Chaque lien ne sert qu’une fois.' },
     tooMany: { title: 'Un instant, s’il vous plaît', body: 'Trop de demandes. Réessayez dans une minute.' },
     forged: { title: 'Le formulaire a expiré', body: 'Nous n’avons pas pu vérifier le formulaire. Rouvrez l’enquête et réessayez.' },
+    unstorable: { title: 'Caractère inconnu', body: 'Vos réponses contiennent un caractère qui ne peut pas être envoyé. Supprimez-le.' },
     tooLarge: { title: 'Trop de texte', body: 'Vos réponses sont trop longues. Raccourcissez-les.' },
     failed: { title: 'Une erreur est survenue', body: 'Vos réponses n’ont pas été envoyées. Réessayez plus tard.' },
   },
