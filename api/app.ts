@@ -54,6 +54,11 @@ declare module 'fastify' {
   }
 }
 
+/** TRUST_PROXY as Fastify takes it (a hop count as the function Fastify builds from one). */
+function fastifyTrustProxy(trust: Config['trustProxy']): boolean | string[] | ((address: string, hop: number) => boolean) {
+  return typeof trust === 'number' ? (_address, hop) => hop < trust : trust;
+}
+
 /** Builds the whole HTTP application over its dependencies; the entry points only listen. */
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
   const app = Fastify({
@@ -65,7 +70,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     },
     // Large enough for a 10,000-row import; everything else is far smaller.
     bodyLimit: 16 * 1024 * 1024,
-    trustProxy: true,
+    trustProxy: fastifyTrustProxy(deps.config.trustProxy),
     // Longer than any token the schemas allow, so the schema (not the router) refuses them.
     routerOptions: { maxParamLength: 500 },
     frameworkErrors,

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -9,6 +10,39 @@ import { z } from 'zod';
 const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/** proxy-addr's names for address ranges, accepted in TRUST_PROXY lists. */
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function isAddressOrCidr(entry: string): boolean {
+  if (PROXY_RANGE_NAMES.has(entry)) return true;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (!family || rest.length) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * Which proxies may say who the client is (X-Forwarded-For / -Host / -Proto): nobody (off), the
+ * nearest N hops, or the listed addresses and CIDR ranges. "true" is refused: trusting every
+ * sender lets any client pick its own address, and so its own rate limit.
+ */
+const trustProxySchema = z.string().transform((value, ctx): false | number | string[] => {
+  const text = value.trim().toLowerCase();
+  if (['false', '0', 'no', 'off'].includes(text)) return false;
+  if (/^\d+$/.test(text)) return Number(text);
+  const entries = text.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const bad = entries.filter((entry) => !isAddressOrCidr(entry));
+  if (entries.length === 0 || bad.length) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be off, a hop count, or a comma-separated list of proxy addresses / CIDR ranges${bad.length ? ` (not an address: ${bad.join(', ')})` : ''}`,
+    });
+    return z.NEVER;
+  }
+  return entries;
+});
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -51,6 +85,7 @@ const envSchema = z.object({
   OIDC_ISSUER: z.url().optional(),
   OIDC_CLIENT_ID: z.string().min(1).optional(),
   OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  TRUST_PROXY: trustProxySchema.optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -64,6 +99,8 @@ export interface Config {
   host: string;
   publicBaseUrl: string;
   logLevel: Env['LOG_LEVEL'];
+  /** Fastify's trustProxy: false (default), a hop count, or proxy addresses / CIDR ranges. */
+  trustProxy: false | number | string[];
   home: string;
   /** postgres:// URL, or a PGlite data directory / memory:// when unset. */
   databaseUrl: string;
@@ -151,6 +188,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     host: env.HOST,
     publicBaseUrl: (env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, ''),
     logLevel: env.LOG_LEVEL,
+    trustProxy: env.TRUST_PROXY ?? false,
     home,
     databaseUrl,
     usesEmbeddedDatabase: !/^postgres(ql)?:\/\//.test(databaseUrl),

@@ -46,6 +46,9 @@ describe('configuration', () => {
     ['TEMPORAL_TLS', 'maybe'],
     ['EMAIL_SENDS_PER_SECOND', '-1'],
     ['PUBLIC_BASE_URL', 'not a url'],
+    ['TRUST_PROXY', 'true'],
+    ['TRUST_PROXY', '10.0.0.0/33'],
+    ['TRUST_PROXY', '10.0.0.1, proxy.example'],
   ])('names %s when its value %j is bad', (variable, value) => {
     const error = errorOf({ [variable]: value });
     expect(error.issues.map((i) => i.variable)).toEqual([variable]);
@@ -55,6 +58,19 @@ describe('configuration', () => {
   it('reports every bad variable at once', () => {
     const error = errorOf({ PORT: 'x', LOG_LEVEL: 'y' });
     expect(error.issues.map((i) => i.variable).sort()).toEqual(['LOG_LEVEL', 'PORT']);
+  });
+
+  it('trusts no proxy by default; TRUST_PROXY takes a hop count or addresses and CIDR ranges', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 192.168.1.7,::1,fd00::/8,loopback' }).trustProxy).toEqual([
+      '10.0.0.0/8',
+      '192.168.1.7',
+      '::1',
+      'fd00::/8',
+      'loopback',
+    ]);
   });
 
   it('treats empty strings as unset', () => {
