@@ -31,7 +31,7 @@ import { operationRoutes } from './routes/operations';
 import { adminUiRoutes } from './routes/admin-ui';
 import { unsubscribeRoutes } from './routes/unsubscribe';
 import { resendWebhookRoutes } from './routes/resend-webhook';
-import { serializeRequest } from './log-redaction';
+import { loggerOptions } from './log-redaction';
 
 export interface TemporalHandle {
   client: Client;
@@ -62,12 +62,8 @@ function fastifyTrustProxy(trust: Config['trustProxy']): boolean | string[] | ((
 /** Builds the whole HTTP application over its dependencies; the entry points only listen. */
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: deps.logger ?? {
-      level: deps.config.logLevel,
-      redact: ['req.headers.authorization'],
-      // Survey tokens (personal links) never reach a log line.
-      serializers: { req: serializeRequest },
-    },
+    // Survey tokens, email addresses and query values never reach a log line.
+    logger: deps.logger ?? loggerOptions(deps.config.logLevel),
     // Large enough for a 10,000-row import; everything else is far smaller.
     bodyLimit: 16 * 1024 * 1024,
     trustProxy: fastifyTrustProxy(deps.config.trustProxy),

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { ApiError } from '../errors';
+import { redactUrl } from '../log-redaction';
 
 function describeValidation(error: FastifyError): string {
   const first = error.validation?.[0];
@@ -33,7 +34,7 @@ export const errorHandler = fp(async (app: FastifyInstance) => {
     }
     const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
     if (status >= 500) {
-      request.log.error({ err: error, url: request.url, method: request.method }, 'request failed');
+      request.log.error({ err: error, url: redactUrl(request.url), method: request.method }, 'request failed');
       return reply.status(status).send({ error: { code: 'INTERNAL', message: 'Internal server error' } });
     }
     // Fastify's own 4xx errors (bad JSON, body too large, unsupported media type …).

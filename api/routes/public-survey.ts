@@ -16,6 +16,7 @@ import {
   type SurveyDefinition,
 } from '../../domain/survey-definition';
 import { ApiError } from '../errors';
+import { redactUrl } from '../log-redaction';
 import { Uuid } from '../schemas/common';
 import { chooseLanguage, findLink, linkState, recordOpened, storeResponse, type SurveyLink } from '../../responses';
 import { deliverInBackground } from '../../signals/deliver-in-background';
@@ -175,7 +176,7 @@ const htmlFormRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (error.code === INVALID_CHARACTER) return sendMessage(reply, 400, language, 'unstorable');
     // A token the schema refuses (too long) is simply not a link of ours.
     if (error.validation && error.validationContext === 'params') return sendMessage(reply, 404, language, 'invalid');
-    if (status >= 500) request.log.error({ err: error, url: request.url.replace(/\/s\/[^/?]+/, '/s/…') }, 'survey form failed');
+    if (status >= 500) request.log.error({ err: error, url: redactUrl(request.url) }, 'survey form failed');
     else request.log.info({ err: error }, 'survey form request refused');
     return sendMessage(reply, status >= 500 ? 500 : 400, language, 'failed');
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redactSurveyToken } from '../../api/log-redaction';
+import { redactUrl } from '../../api/log-redaction';
 import {
   EMAIL_LANGUAGES,
   emailLanguage,
@@ -64,9 +64,9 @@ describe('email templates', () => {
   });
 
   it('request logs never carry a survey token', () => {
-    expect(redactSurveyToken('/s/abcDEF_123-xyz/unsubscribe')).toBe('/s/<redacted>/unsubscribe');
-    expect(redactSurveyToken('/s/abcDEF_123-xyz?lang=nl')).toBe('/s/<redacted>?lang=nl');
-    expect(redactSurveyToken('/api/public/responses/abc')).toBe('/api/public/responses/<redacted>');
-    expect(redactSurveyToken('/api/campaigns')).toBe('/api/campaigns');
+    expect(redactUrl('/s/abcDEF_123-xyz/unsubscribe')).toBe('/s/<redacted>/unsubscribe');
+    expect(redactUrl('/s/abcDEF_123-xyz?lang=nl')).toBe('/s/<redacted>?lang=<redacted>');
+    expect(redactUrl('/api/public/responses/abc')).toBe('/api/public/responses/<redacted>');
+    expect(redactUrl('/api/campaigns')).toBe('/api/campaigns');
   });
 });
