@@ -1,9 +1,12 @@
+import type { FastifyBaseLogger } from 'fastify';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { eq } from 'drizzle-orm';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { tables, type Transaction } from '../../db';
 import { addressOf } from '../../email';
 import { ApiError } from '../errors';
+import { assertStorableText } from '../plugins/storable-text';
+import { resendReceivedHeaders, senderAuthenticated } from '../../email/inbound-sender';
 import { errorResponses } from '../schemas/common';
 import { optOutContacts, recordHardBounce } from '../../contacts';
 import { deliverInBackground } from '../../signals/deliver-in-background';
@@ -41,6 +44,40 @@ function signatureHeaders(headers: Record<string, string | string[] | undefined>
 
 const firstRecipient = (to: string[] | string | undefined) => (Array.isArray(to) ? to[0] : to);
 
+const text = (value: unknown, max = 1000) => (typeof value === 'string' && value.length <= max ? value : undefined);
+
+/**
+ * The fields npsflow reads, each only when it has the type Resend documents; anything else
+ * counts as absent, so a malformed but signed event is recorded and ignored, never a 500.
+ */
+function readEvent(parsed: unknown): ResendEvent | undefined {
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
+  const { type, created_at: createdAt, data } = parsed as Record<string, unknown>;
+  if (!text(type, 100)) return undefined;
+  const event: ResendEvent = { type: type as string, created_at: text(createdAt, 100) };
+  if (!data || typeof data !== 'object' || Array.isArray(data)) return event;
+  const d = data as Record<string, unknown>;
+  const to = Array.isArray(d.to) ? d.to.filter((v): v is string => text(v, 320) !== undefined) : text(d.to, 320);
+  const bounce = d.bounce && typeof d.bounce === 'object' ? (d.bounce as Record<string, unknown>) : undefined;
+  event.data = {
+    email_id: text(d.email_id, 100),
+    from: text(d.from, 500),
+    to,
+    subject: text(d.subject),
+    bounce: bounce && { type: text(bounce.type, 100), subType: text(bounce.subType, 100), message: text(bounce.message) },
+  };
+  return event;
+}
+
+/** When the event happened: its own time when plausible, else now. */
+function occurredAt(event: ResendEvent): Date {
+  const at = event.created_at ? Date.parse(event.created_at) : Number.NaN;
+  const now = Date.now();
+  return Number.isNaN(at) || at < Date.UTC(2000, 0, 1) || at > now + 24 * 60 * 60 * 1000 ? new Date(now) : new Date(at);
+}
+
+const RESEND_EMAIL_ID = /^[A-Za-z0-9_-]{1,100}$/;
+
 /**
  * Resend's webhook: delivery events of what npsflow sent, and inbound mail. Every delivery is
  * verified (Standard Webhooks / Svix HMAC over id, timestamp and raw body; timestamps more than
@@ -50,6 +87,35 @@ const firstRecipient = (to: string[] | string | undefined) => (Array.isArray(to)
 export const resendWebhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const secret = app.config.email.webhookSecret;
   const verifier = secret ? new Webhook(secret) : undefined;
+
+  const readHeader = app.config.email.resendApiKey
+    ? resendReceivedHeaders({ apiKey: app.config.email.resendApiKey, baseUrl: app.config.email.resendBaseUrl })
+    : undefined;
+
+  /** The sender an inbound "unsubscribe" mail opts out, when Resend authenticated its From domain. */
+  async function verifiedUnsubscribe(event: ResendEvent, log: FastifyBaseLogger): Promise<string | undefined> {
+    if (event.type !== 'email.received' || !/unsubscribe/i.test(event.data?.subject ?? '')) return undefined;
+    const sender = addressOf(event.data?.from ?? '');
+    const emailId = event.data?.email_id;
+    if (!readHeader || !emailId || !RESEND_EMAIL_ID.test(emailId)) {
+      log.warn({ reason: readHeader ? 'no email id' : 'RESEND_API_KEY is not set' }, 'inbound unsubscribe not acted on: its sender cannot be checked');
+      return undefined;
+    }
+    let results: string | undefined;
+    try {
+      results = await readHeader(emailId, 'authentication-results');
+    } catch (error) {
+      // Not recorded yet: Resend retries the delivery once its API answers again.
+      log.warn({ err: error }, 'could not read an inbound email from Resend');
+      throw new ApiError(503, 'EMAIL_PROVIDER_UNAVAILABLE', 'the received email could not be read from Resend; retry later');
+    }
+    const check = senderAuthenticated(results, sender);
+    if (!check.verified) {
+      log.warn({ reason: check.reason }, 'inbound unsubscribe not acted on: sender not authenticated');
+      return undefined;
+    }
+    return sender;
+  }
 
   // The signature covers the exact bytes: keep the body raw, in this plugin only.
   app.removeAllContentTypeParsers();
@@ -62,19 +128,24 @@ export const resendWebhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (!verifier) throw new ApiError(503, 'WEBHOOK_NOT_CONFIGURED', 'RESEND_WEBHOOK_SECRET is not set');
       const raw = typeof request.body === 'string' ? request.body : '';
       const headers = signatureHeaders(request.headers);
-      let event: ResendEvent;
+      let payload: unknown;
       try {
-        event = verifier.verify(raw, headers) as ResendEvent;
+        payload = verifier.verify(raw, headers);
       } catch (error) {
-        if (error instanceof WebhookVerificationError || error instanceof SyntaxError) {
+        if (error instanceof WebhookVerificationError) {
           request.log.warn({ reason: error.message }, 'rejected a Resend webhook delivery');
           throw new ApiError(401, 'INVALID_SIGNATURE', 'webhook signature verification failed');
         }
+        // The library parses only after the signature matched: a signed body that is not JSON.
+        if (error instanceof SyntaxError) throw new ApiError(400, 'INVALID_JSON', 'the signed body is not JSON');
         throw error;
       }
-      if (!event || typeof event.type !== 'string') throw new ApiError(400, 'VALIDATION_ERROR', 'not a Resend event');
+      assertStorableText(payload, 'body');
+      const event = readEvent(payload);
+      if (!event) throw new ApiError(400, 'VALIDATION_ERROR', 'not a Resend event');
+      const at = occurredAt(event);
+      const unsubscribingSender = await verifiedUnsubscribe(event, request.log);
 
-      const occurredAt = event.created_at && !Number.isNaN(Date.parse(event.created_at)) ? new Date(event.created_at) : new Date();
       const result = await app.db.transaction(async (tx) => {
         const [recorded] = await tx
           .insert(tables.emailEvents)
@@ -83,13 +154,13 @@ export const resendWebhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
             type: event.type,
             emailAddress: event.type === 'email.received' ? addressOf(event.data?.from ?? '') : (firstRecipient(event.data?.to) ?? null),
             providerMessageId: event.data?.email_id ?? null,
-            payload: event,
-            occurredAt,
+            payload,
+            occurredAt: at,
           })
           .onConflictDoNothing({ target: tables.emailEvents.providerEventId })
           .returning({ id: tables.emailEvents.id });
         if (!recorded) return { duplicate: true, owed: [] as Owed[] };
-        return { duplicate: false, owed: await act(tx, event, occurredAt) };
+        return { duplicate: false, owed: await act(tx, event, at, unsubscribingSender) };
       });
       deliverInBackground(app.db, app.temporal, request.log, result.owed);
       return { received: true as const, duplicate: result.duplicate };
@@ -98,13 +169,12 @@ export const resendWebhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
 };
 
 /** What an event changes besides being recorded; returns the signals owed to member workflows. */
-async function act(tx: Transaction, event: ResendEvent, at: Date): Promise<Owed[]> {
+async function act(tx: Transaction, event: ResendEvent, at: Date, unsubscribingSender: string | undefined): Promise<Owed[]> {
   if (event.type === 'email.received') {
     // Seed section 10: "unsubscribe" in the subject opts out every contact with the sender's
-    // address. No reply is sent.
-    if (!/unsubscribe/i.test(event.data?.subject ?? '')) return [];
-    const sender = addressOf(event.data?.from ?? '');
-    return (await optOutContacts(tx, { email: sender }, at)).owed;
+    // address, once Resend authenticated that sender. No reply is sent.
+    if (!unsubscribingSender) return [];
+    return (await optOutContacts(tx, { email: unsubscribingSender }, at)).owed;
   }
   if (event.type !== 'email.bounced' && event.type !== 'email.complained') return [];
 

@@ -20,6 +20,8 @@ export interface FakeResend {
   requests: RecordedRequest[];
   /** Emails Resend would actually have sent (idempotent repeats excluded). */
   sent: { id: string; body: Record<string, unknown> }[];
+  /** Inbound emails GET /emails/receiving/{id} returns, by id (headers only matter to npsflow). */
+  received: Map<string, { from: string; subject: string; headers: Record<string, string> }>;
   /** The next `count` requests get this status (e.g. 429 with retry-after, or 500). */
   failNext(count: number, status: number, headers?: Record<string, string>): void;
   close(): Promise<void>;
@@ -35,6 +37,7 @@ export async function startFakeResend(): Promise<FakeResend> {
   const sent: FakeResend['sent'] = [];
   const byKey = new Map<string, { body: string; response: unknown }>();
   const failures: { status: number; headers: Record<string, string> }[] = [];
+  const received: FakeResend['received'] = new Map();
 
   const server = createServer((req, res) => {
     let raw = '';
@@ -52,6 +55,12 @@ export async function startFakeResend(): Promise<FakeResend> {
       if (failure) {
         const name = failure.status === 429 ? 'rate_limit_exceeded' : 'internal_server_error';
         return json(res, failure.status, { statusCode: failure.status, name, message: `${name} (test)` }, failure.headers);
+      }
+      const receivedId = req.method === 'GET' ? /^\/emails\/receiving\/([^/?]+)/.exec(path)?.[1] : undefined;
+      if (receivedId !== undefined) {
+        const email = received.get(decodeURIComponent(receivedId));
+        if (!email) return json(res, 404, { statusCode: 404, name: 'not_found', message: 'Email not found' });
+        return json(res, 200, { object: 'email', id: receivedId, to: [], created_at: new Date().toISOString(), html: null, text: '', bcc: null, cc: null, reply_to: null, received_for: [], message_id: '<x@y>', attachments: [], ...email });
       }
       if (req.method !== 'POST' || (path !== '/emails' && path !== '/emails/batch')) {
         return json(res, 404, { statusCode: 404, name: 'not_found', message: 'not found' });
@@ -83,6 +92,7 @@ export async function startFakeResend(): Promise<FakeResend> {
     url: `http://127.0.0.1:${port}`,
     requests,
     sent,
+    received,
     failNext(count, status, headers = {}) {
       for (let i = 0; i < count; i++) failures.push({ status, headers });
     },
