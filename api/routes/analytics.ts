@@ -21,7 +21,7 @@ import {
   type AnalyticsFilter,
 } from '../../analytics';
 import { ApiError, badRequest, conflict } from '../errors';
-import { errorResponses } from '../schemas/common';
+import { errorResponses, CsvBody } from '../schemas/common';
 import {
   Breakdown,
   DimensionName,
@@ -105,7 +105,7 @@ const ExportQuery = Type.Object(
 export const analyticsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const tags = ['analytics'];
   const security = [{ bearer: [] }];
-  const csvResponse = { ...errorResponses };
+  const csvResponse = { 200: CsvBody, ...errorResponses };
 
   app.get('/settings', { schema: { tags, security, response: { 200: Settings, ...errorResponses } } }, async () => getSettings(app.db));
 

@@ -35,3 +35,9 @@ export const errorResponses = {
   404: Type.Ref('ErrorBody'),
   409: Type.Ref('ErrorBody'),
 } as const;
+
+/** The 200 of a CSV download, for the OpenAPI document (the body is sent as it is). */
+export const CsvBody = {
+  description: 'CSV (RFC 4180), UTF-8, with a header row',
+  content: { 'text/csv': { schema: Type.String() } },
+};
