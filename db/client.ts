@@ -42,6 +42,8 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
   if (isPostgresUrl(url)) {
     const sql = postgres(url, {
       max: options.maxConnections ?? 10,
+      // A PostgreSQL that does not answer is reported (503) in seconds, not after postgres.js's 30.
+      connect_timeout: 5,
       onnotice: () => {},
       // Keep timestamps as Date objects with time zone; drizzle maps them.
     });

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { ApiError } from '../errors';
 import { redactUrl } from '../log-redaction';
+import { dependencyOutage, RETRY_AFTER_SECONDS } from './dependency-outage';
 
 function describeValidation(error: FastifyError): string {
   const first = error.validation?.[0];
@@ -22,6 +23,17 @@ function describeValidation(error: FastifyError): string {
  */
 export const errorHandler = fp(async (app: FastifyInstance) => {
   app.setErrorHandler((error: FastifyError, request, reply) => {
+    const outage = dependencyOutage(error);
+    if (outage) {
+      request.log.warn({ err: error, url: redactUrl(request.url), method: request.method }, 'dependency unavailable');
+      return reply
+        .status(503)
+        .header('retry-after', String(outage.retryAfterSeconds))
+        .send({ error: { code: outage.code, message: outage.message } });
+    }
+    if (error instanceof ApiError && error.statusCode === 503 && !reply.hasHeader('retry-after')) {
+      reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+    }
     if (error instanceof ApiError) {
       return reply.status(error.statusCode).send({
         error: { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) },

@@ -17,6 +17,7 @@ import {
 } from '../../domain/survey-definition';
 import { ApiError } from '../errors';
 import { redactUrl } from '../log-redaction';
+import { dependencyOutage } from '../plugins/dependency-outage';
 import { Uuid } from '../schemas/common';
 import { chooseLanguage, findLink, linkState, recordOpened, storeResponse, type SurveyLink } from '../../responses';
 import { deliverInBackground } from '../../signals/deliver-in-background';
@@ -176,6 +177,12 @@ const htmlFormRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (error.code === INVALID_CHARACTER) return sendMessage(reply, 400, language, 'unstorable');
     // A token the schema refuses (too long) is simply not a link of ours.
     if (error.validation && error.validationContext === 'params') return sendMessage(reply, 404, language, 'invalid');
+    const outage = dependencyOutage(error);
+    if (outage) {
+      request.log.warn({ err: error, url: redactUrl(request.url) }, 'survey form: dependency unavailable');
+      reply.header('retry-after', String(outage.retryAfterSeconds));
+      return sendMessage(reply, 503, language, 'failed');
+    }
     if (status >= 500) request.log.error({ err: error, url: redactUrl(request.url) }, 'survey form failed');
     else request.log.info({ err: error }, 'survey form request refused');
     return sendMessage(reply, status >= 500 ? 500 : 400, language, 'failed');
