@@ -40,6 +40,12 @@ export default tseslint.config(
     },
   },
   {
+    // A promise nobody awaits or catches fails silently (or kills the process): type-aware check.
+    files: ['**/*.ts', '**/*.mts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: { '@typescript-eslint/no-floating-promises': 'error' },
+  },
+  {
     // The admin UI: plain ES modules that run in the browser as written.
     files: ['api/admin-ui/**/*.js'],
     languageOptions: {
