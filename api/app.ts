@@ -15,6 +15,7 @@ import { errorHandler } from './plugins/error-handler';
 import { frameworkErrors } from './plugins/framework-errors';
 import { storableText } from './plugins/storable-text';
 import { apiCacheControl } from './plugins/cache-control';
+import { metrics } from './plugins/metrics';
 import { healthRoutes } from './routes/health';
 import { employeeRoutes } from './routes/employees';
 import { contactRoutes } from './routes/contacts';
@@ -81,6 +82,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(errorHandler);
   await app.register(storableText);
   await app.register(apiCacheControl);
+  await app.register(metrics);
   await app.register(docs);
   await app.register(auth);
   // One role policy decides every route (api/access-policy.ts); every change is audited.
