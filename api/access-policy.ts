@@ -25,6 +25,8 @@ export const ACCESS_POLICY: Readonly<Record<string, Access>> = {
   // Health and documentation.
   'GET /healthz': 'public',
   'GET /readyz': 'public',
+  // Prometheus metrics: no personal data, but traffic figures; scrape with an API key.
+  'GET /metrics': ADMIN,
 
   // Sign-in and the caller's own session.
   'GET /api/auth/config': 'public',

@@ -47,8 +47,16 @@ export function assertStorableText(value: unknown, root: string): void {
   if (path !== undefined) throw unstorableTextError(path);
 }
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route stores none of its raw input and refuses bad input its own way (a page). */
+    checksOwnInput?: boolean;
+  }
+}
+
 export const storableText = fp(async (app: FastifyInstance) => {
   app.addHook('preValidation', async (request) => {
+    if (request.routeOptions.config.checksOwnInput) return;
     assertStorableText(request.params, 'params');
     assertStorableText(request.query, 'querystring');
     assertStorableText(request.body, 'body');

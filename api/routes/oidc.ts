@@ -60,7 +60,8 @@ export const oidcRoutes: FastifyPluginAsync = async (app) => {
     }
   });
 
-  app.get('/auth/oidc/callback', hide, async (request, reply) => {
+  // The callback stores nothing from its query and answers any bad input with its 401 page.
+  app.get('/auth/oidc/callback', { ...hide, config: { checksOwnInput: true } }, async (request, reply) => {
     if (!oidc) return reply.status(404).send({ error: { code: 'NOT_FOUND', message: 'OpenID Connect sign-in is not configured' } });
     reply.clearCookie(LOGIN_COOKIE, cookieOptions(request));
     try {

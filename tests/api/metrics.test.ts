@@ -12,7 +12,8 @@ beforeAll(async () => {
 afterAll(async () => t?.close());
 
 const scrape = async () => {
-  const response = await fetch(`${base}/metrics`);
+  expect((await fetch(`${base}/metrics`)).status).toBe(401);
+  const response = await fetch(`${base}/metrics`, { headers: t.auth });
   expect(response.status).toBe(200);
   expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
   return response.text();
