@@ -143,7 +143,7 @@ describe('ResendMailer with the real resend SDK against a local Resend-compatibl
   it('a contact that opted out meanwhile gets nothing', async () => {
     const member = await invitedMember();
     await db().update(tables.contacts).set({ optedOut: true }).where(eq(tables.contacts.id, member.contactId));
-    expect(await activities().sendSurveyEmail(member.input)).toEqual({ delivered: false });
+    expect(await activities().sendSurveyEmail(member.input)).toEqual({ delivered: false, refused: { send: false, end: 'NPS_Opt_Out' } });
     expect(resend.requests).toHaveLength(0);
   });
 
