@@ -2,3 +2,4 @@
 export { startMemberWorkflow, startCampaignLaunch, type StartMemberOptions, type StartedMember } from './start-member';
 export { rejectMember, reincludeMember, type CommandOutcome } from './member-commands';
 export { pauseCampaign, resumeCampaign, closeCampaign, closeCampaignsOfSurvey, type LifecycleResult } from './lifecycle';
+export { addMembers, MemberInputError, type AddMembersResult, type MemberInput } from './add-members';

@@ -1,11 +1,10 @@
 import { and, asc, eq, gt, type SQL } from 'drizzle-orm';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { rejectMember, reincludeMember } from '../../campaigns';
+import { addMembers, MemberInputError, rejectMember, reincludeMember } from '../../campaigns';
 import { tables } from '../../db';
 import { requestOperation } from '../../operations';
 import { memberStateQuery, memberWorkflowId } from '../../workflows/definitions';
 import { deliverInBackground } from '../../signals/deliver-in-background';
-import { addMembers } from '../campaign-members';
 import { badRequest, conflict, notFound } from '../errors';
 import { AddMembersBody, Member, MemberListQuery } from '../schemas/campaigns';
 import { IdParams, Page, errorResponses } from '../schemas/common';
@@ -69,7 +68,9 @@ export const campaignMemberRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const campaign = await loadCampaign(app.db, request.params.id);
       if (campaign.status === 'closed') throw conflict('the campaign is closed');
-      const { owed, ...result } = await addMembers(app.db, campaign, request.body.members);
+      const { owed, ...result } = await addMembers(app.db, campaign, request.body.members).catch((error: unknown) => {
+        throw error instanceof MemberInputError ? badRequest(error.message) : error;
+      });
       deliverInBackground(app.db, app.temporal, request.log, owed);
       return result;
     },

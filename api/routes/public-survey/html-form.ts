@@ -1,7 +1,9 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import formbody from '@fastify/formbody';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { crossSite, issueFormToken, verifyFormToken } from './anti-forgery';
+import { fromField, parseState, single, stepVisible, type FormBody } from './form-values';
+import { PUBLIC_BODY_LIMIT, TokenParams } from './params';
 import {
   SUPPORTED_LANGUAGES,
   formSteps,
@@ -11,146 +13,20 @@ import {
   validateStep,
   visibleQuestionIds,
   type AnswerProblem,
-  type FormStep,
-  type Question,
   type SurveyDefinition,
-} from '../../domain/survey-definition';
-import { ApiError } from '../errors';
-import { redactUrl } from '../log-redaction';
-import { dependencyOutage } from '../plugins/dependency-outage';
-import { Uuid } from '../schemas/common';
-import { chooseLanguage, findLink, linkState, recordOpened, storeResponse, type SurveyLink } from '../../responses';
-import { deliverInBackground } from '../../signals/deliver-in-background';
-import { HTTP_STATUS } from '../link-status';
-import { INVALID_CHARACTER } from '../plugins/storable-text';
-import { setPageSecurityHeaders } from '../plugins/page-headers';
-import { renderMessage, renderSurveyStep, type MessageKind } from '../views/survey-form';
-import { stringsFor } from '../views/strings';
+} from '../../../domain/survey-definition';
+import { redactUrl } from '../../log-redaction';
+import { dependencyOutage } from '../../plugins/dependency-outage';
+import { chooseLanguage, findLink, linkState, recordOpened, storeResponse, type SurveyLink } from '../../../responses';
+import { deliverInBackground } from '../../../signals/deliver-in-background';
+import { HTTP_STATUS } from '../../link-status';
+import { INVALID_CHARACTER } from '../../plugins/storable-text';
+import { setPageSecurityHeaders } from '../../plugins/page-headers';
+import { renderMessage, renderSurveyStep, type MessageKind } from '../../views/survey-form';
+import { stringsFor } from '../../views/strings';
 
-/** Public bodies are small: a survey's answers, never an upload. */
-export const PUBLIC_BODY_LIMIT = 64 * 1024;
-const FORM_TOKEN_TTL_MS = 24 * 60 * 60 * 1000;
-
-const TokenParams = Type.Object({ token: Type.String({ maxLength: 200 }) });
-
-// ---------------------------------------------------------------------------------------------
-// Anti-forgery. The survey link itself is the respondent's only credential: there is no session
-// cookie a forged cross-site post could ride on. The form still carries a field signed with the
-// server secret over (link token, issue time), valid 24 h, and cross-site posts are refused by
-// their Origin / Sec-Fetch-Site headers. No cookie is needed, so the form works with cookies
-// blocked and needs no cookie banner.
-// ---------------------------------------------------------------------------------------------
-
-function sign(secret: string, token: string, issuedAt: number): string {
-  return createHmac('sha256', secret).update(`${token}.${issuedAt}`).digest('base64url');
-}
-
-export function issueFormToken(secret: string, token: string, now = Date.now()): string {
-  return `${now}.${sign(secret, token, now)}`;
-}
-
-export function verifyFormToken(secret: string, token: string, value: unknown, now = Date.now()): boolean {
-  if (typeof value !== 'string') return false;
-  const [issued, mac] = value.split('.');
-  const issuedAt = Number(issued);
-  if (!mac || !Number.isSafeInteger(issuedAt) || issuedAt > now + 60_000 || now - issuedAt > FORM_TOKEN_TTL_MS) return false;
-  const expected = Buffer.from(sign(secret, token, issuedAt));
-  const given = Buffer.from(mac);
-  return expected.length === given.length && timingSafeEqual(expected, given);
-}
-
-function crossSite(request: FastifyRequest, publicBaseUrl: string): boolean {
-  if (request.headers['sec-fetch-site'] === 'cross-site') return true;
-  const origin = request.headers.origin;
-  if (!origin || origin === 'null') return false;
-  try {
-    const host = new URL(origin).host;
-    return host !== request.host && host !== new URL(publicBaseUrl).host;
-  } catch {
-    return true;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Form values
-// ---------------------------------------------------------------------------------------------
-
-type FormBody = Record<string, string | string[] | undefined>;
-
-const single = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
-
-/** A posted field as the answer type its question expects (validation judges it after). */
-function fromField(question: Question, raw: string | string[] | undefined): unknown {
-  if (raw === undefined) return undefined;
-  switch (question.type) {
-    case 'nps':
-    case 'rating': {
-      const text = single(raw)?.trim() ?? '';
-      if (text === '') return undefined;
-      return /^-?\d+$/.test(text) ? Number(text) : text;
-    }
-    case 'open':
-      return single(raw);
-    case 'choice':
-      if (question.mode === 'multiple') return Array.isArray(raw) ? raw : [raw];
-      return raw;
-  }
-  return raw;
-}
-
-/** Answers carried between steps; anything that is not an answer to a known question is dropped. */
-function parseState(definition: SurveyDefinition, raw: string | undefined): Record<string, unknown> {
-  if (!raw) return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    return {};
-  }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
-  const known = new Set(definition.pages.flatMap((p) => p.questions.map((q) => q.id)));
-  const state: Record<string, unknown> = {};
-  for (const [id, value] of Object.entries(parsed)) {
-    const ok =
-      typeof value === 'number' || typeof value === 'string' || (Array.isArray(value) && value.every((v) => typeof v === 'string'));
-    if (known.has(id) && ok) state[id] = value;
-  }
-  return state;
-}
-
-const stepVisible = (step: FormStep, visible: ReadonlySet<string>) => step.questions.some((q) => visible.has(q.id));
-
-// ---------------------------------------------------------------------------------------------
-// Routes
-// ---------------------------------------------------------------------------------------------
-
-/**
- * The respondent side: the HTML form at /s/:token (no login, no JavaScript needed) and the
- * same submission as JSON at /api/public/responses/:token for embedding.
- */
-export const publicSurveyRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { rateLimitPerIp, rateLimitPerToken } = app.config.publicForm;
-  const perIp = app.createRateLimit({ max: rateLimitPerIp, timeWindow: 60_000, keyGenerator: (req) => `ip:${req.ip}` });
-  const perToken = app.createRateLimit({
-    max: rateLimitPerToken,
-    timeWindow: 60_000,
-    keyGenerator: (req) => `token:${(req.params as { token?: string }).token ?? ''}`,
-  });
-  app.addHook('onRequest', async (request, reply) => {
-    for (const limit of [perIp, perToken]) {
-      const result = await limit(request);
-      if (!result.isAllowed && result.isExceeded) {
-        reply.header('retry-after', result.ttlInSeconds);
-        throw new ApiError(429, 'RATE_LIMITED', `too many requests; retry in ${result.ttlInSeconds} s`);
-      }
-    }
-  });
-
-  await app.register(htmlFormRoutes);
-  await app.register(jsonRoutes, { prefix: '/api/public' });
-};
-
-const htmlFormRoutes: FastifyPluginAsyncTypebox = async (app) => {
+/** The HTML form at /s/:token: no login, no JavaScript needed. */
+export const htmlFormRoutes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(formbody);
   const secret = app.config.publicForm.secret;
 
@@ -365,96 +241,6 @@ const htmlFormRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (link && state === 'open') return reply.redirect(`/s/${token}`, 303);
       const language = link ? languageFor(link, request, request.query.lang) : browserLanguage(request);
       return sendMessage(reply, HTTP_STATUS[state as keyof typeof HTTP_STATUS], language, state as MessageKind);
-    },
-  );
-};
-
-const LINK_ERRORS = {
-  invalid: () => new ApiError(404, 'LINK_NOT_FOUND', 'no survey link with this token'),
-  expired: () => new ApiError(410, 'LINK_EXPIRED', 'this survey link has expired'),
-  closed: () => new ApiError(410, 'SURVEY_CLOSED', 'this survey no longer takes answers'),
-  answered: () => new ApiError(409, 'ALREADY_ANSWERED', 'this survey link has already been answered'),
-} as const;
-
-const jsonRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const tags = ['public'];
-  const errors = { 400: Type.Ref('ErrorBody'), 404: Type.Ref('ErrorBody'), 409: Type.Ref('ErrorBody'), 410: Type.Ref('ErrorBody'), 429: Type.Ref('ErrorBody') };
-
-  app.get(
-    '/surveys/:token',
-    {
-      schema: {
-        tags,
-        summary: 'the survey behind a link, for rendering it elsewhere',
-        params: TokenParams,
-        querystring: Type.Object({ lang: Type.Optional(Type.String({ maxLength: 10 })) }),
-        response: {
-          200: Type.Object({ title: Type.String(), language: Type.String(), version: Type.Integer(), definition: Type.Unknown() }),
-          ...errors,
-        },
-      },
-    },
-    async (request) => {
-      const link = await findLink(app.db, request.params.token);
-      const state = linkState(link);
-      if (!link || state !== 'open') throw LINK_ERRORS[state as keyof typeof LINK_ERRORS]();
-      try {
-        deliverInBackground(app.db, app.temporal, request.log, await recordOpened(app.db, link));
-      } catch (error) {
-        request.log.warn({ err: error }, 'could not record the survey open');
-      }
-      const language = chooseLanguage(
-        link.definition.languages,
-        [request.query.lang, link.invitation.language, link.contactLanguage],
-        request.headers['accept-language'],
-        link.defaultLanguage,
-      );
-      return {
-        title: localize(link.definition.title, language, [link.defaultLanguage]) || link.surveyTitle,
-        language,
-        version: link.version,
-        definition: link.definition,
-      };
-    },
-  );
-
-  app.post(
-    '/responses/:token',
-    {
-      bodyLimit: PUBLIC_BODY_LIMIT,
-      schema: {
-        tags,
-        summary: 'answer a survey link (JSON); 409 when it was already answered',
-        params: TokenParams,
-        body: Type.Object(
-          {
-            answers: Type.Record(Type.String({ maxLength: 64 }), Type.Unknown(), { maxProperties: 500 }),
-            language: Type.Optional(Type.String({ maxLength: 10 })),
-          },
-          { additionalProperties: false },
-        ),
-        response: { 201: Type.Object({ id: Uuid, npsScore: Type.Union([Type.Integer(), Type.Null()]) }), ...errors },
-      },
-    },
-    async (request, reply) => {
-      const link = await findLink(app.db, request.params.token);
-      const state = linkState(link);
-      if (!link || state !== 'open') throw LINK_ERRORS[state as keyof typeof LINK_ERRORS]();
-      const { definition } = link;
-      const result = validateAnswers(definition, request.body.answers);
-      if (result.problems.length) {
-        throw new ApiError(400, 'VALIDATION_ERROR', result.problems.map((p) => p.message).join('; '), { problems: result.problems });
-      }
-      const language = chooseLanguage(
-        definition.languages,
-        [request.body.language, link.invitation.language, link.contactLanguage],
-        request.headers['accept-language'],
-        link.defaultLanguage,
-      );
-      const outcome = await storeResponse(app.db, link, definition, result.answers, language);
-      if (!outcome.stored) throw LINK_ERRORS.answered();
-      deliverInBackground(app.db, app.temporal, request.log, outcome.owed);
-      return reply.status(201).send({ id: outcome.responseId, npsScore: outcome.npsScore });
     },
   );
 };

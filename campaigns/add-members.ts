@@ -2,8 +2,25 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { tables, type Database } from '../db';
 import { oweWithStart, type Owed } from '../signals/owed-signals';
 import { launchRequestedSignal, launchWorkflowId } from '../workflows/definitions';
-import { badRequest, FOREIGN_KEY_VIOLATION, sqlState } from './errors';
-import type { MemberInput } from './schemas/campaigns';
+import { FOREIGN_KEY_VIOLATION, sqlState } from '../db/sql-errors';
+
+/** The interaction a member was added for (always-on campaigns: one member per contact moment). */
+export interface MemberInteraction {
+  entityType?: 'contactmoment' | 'request' | 'client';
+  entityRef?: string;
+  channel?: string;
+  requestType?: string;
+}
+
+/** An existing contact, or contact data upserted by its externalRef. */
+export type MemberInput = (
+  | { contactId: string }
+  | { contact: Partial<typeof tables.contacts.$inferInsert> & { externalRef: string } }
+) &
+  MemberInteraction;
+
+/** A member the caller named that cannot be added; `message` names the member by its index. */
+export class MemberInputError extends Error {}
 
 export interface AddMembersResult {
   added: number;
@@ -47,7 +64,7 @@ export async function addMembers(
           .returning({ id: tables.contacts.id })
           .catch((error: unknown) => {
             throw sqlState(error) === FOREIGN_KEY_VIOLATION
-              ? badRequest(`members[${index}].contact refers to an unknown client or employee`)
+              ? new MemberInputError(`members[${index}].contact refers to an unknown client or employee`)
               : error;
           });
         contactIds.push(row!.id);
@@ -58,7 +75,7 @@ export async function addMembers(
         .where(inArray(tables.contacts.id, [...new Set(contactIds)]));
       const knownIds = new Set(known.map((r) => r.id));
       const unknown = contactIds.findIndex((id) => !knownIds.has(id));
-      if (unknown >= 0) throw badRequest(`members[${unknown}].contactId: no contact ${contactIds[unknown]}`);
+      if (unknown >= 0) throw new MemberInputError(`members[${unknown}].contactId: no contact ${contactIds[unknown]}`);
 
       const rows = inputs.map((input, i) => ({
         campaignId: campaign.id,
