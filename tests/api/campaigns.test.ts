@@ -6,6 +6,7 @@ import { memberWorkflowId } from '../../workflows/definitions';
 import { createTestApp, type TestApp } from '../support/app';
 import { ALWAYS_OPEN } from '../support/campaign-fixtures';
 import { createTestEnvironment, startWorker, type RunningWorker } from '../support/temporal';
+import { until } from '../support/until';
 
 /**
  * The campaigns API over the real app, a real PostgreSQL database and the real time-skipping
@@ -39,17 +40,6 @@ afterAll(async () => {
 
 const post = (url: string, payload?: object) => t.app.inject({ method: 'POST', url, headers: t.auth, ...(payload ? { payload } : {}) });
 const get = (url: string) => t.app.inject({ url, headers: t.auth });
-
-async function until<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await probe();
-  while (!accept(value)) {
-    if (Date.now() > deadline) throw new Error(`timed out; last value ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 100));
-    value = await probe();
-  }
-  return value;
-}
 
 async function createCampaign(body: object = {}) {
   const res = await post('/api/campaigns', { name: 'Yearly NPS', surveyId, ownerEmployeeId: ownerId, settings: ALWAYS_OPEN, ...body });

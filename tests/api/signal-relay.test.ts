@@ -14,6 +14,7 @@ import { createTestApp, type TestApp } from '../support/app';
 import { createTestEnvironment, startWorker, type RunningWorker } from '../support/temporal';
 import { waitForStatus } from '../workflows/helpers';
 import { createSurvey } from '../fixtures/surveys';
+import { until } from '../support/until';
 
 /*
  * The owed-signal path end to end, against the real campaignMember workflow on the real
@@ -64,15 +65,6 @@ const pendingFor = (memberId: string) =>
     .from(tables.pendingSignals)
     .where(eq(tables.pendingSignals.workflowId, memberWorkflowId(memberId)))
     .orderBy(asc(tables.pendingSignals.createdAt));
-
-async function until<T>(read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (accept(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('signals owed to the member workflow', () => {
   it('keeps them in pending_signals while Temporal is absent and the relay delivers them later', async () => {
