@@ -8,6 +8,7 @@ import {
 } from '../domain/nps-statistics';
 import type { DateRange, PeriodUnit } from './periods';
 import { scoreCountColumns } from './score-columns';
+import { rowsOf } from '../db/rows';
 
 /*
  * Counts for any filter, range and grouping: read from the daily rollups when a rollup cell
@@ -63,11 +64,8 @@ export interface Source {
   source: 'rollup' | 'raw';
 }
 
-/** Rows of a raw query: postgres.js answers an array, PGlite `{ rows }`. */
-export function rowsOf<T>(result: unknown): T[] {
-  if (Array.isArray(result)) return result as T[];
-  return ((result as { rows?: T[] }).rows ?? []) as T[];
-}
+// The analytics modules read raw rows through here; the helper itself lives with the database.
+export { rowsOf };
 
 const UUID_DIMENSIONS = new Set<Dimension>(['survey', 'campaign', 'client', 'employee']);
 

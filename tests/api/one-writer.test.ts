@@ -2,7 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { and, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import { buildApp } from '../../api/app';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tables } from '../../db';
+import { rowsOf, tables } from '../../db';
 import type { CampaignSettingsInput } from '../../domain/campaign-settings';
 import { startSignalRelay } from '../../signals/relay';
 import { memberWorkflowId } from '../../workflows/definitions';
@@ -202,7 +202,7 @@ describe('each fact is recorded once', () => {
   });
 });
 
-const rowsOfCount = (result: unknown) => ((Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as { n: number }[])[0]!.n;
+const rowsOfCount = (result: unknown) => rowsOf<{ n: number }>(result)[0]!.n;
 
 describe('Temporal unreachable', () => {
   it('answers every submission from PostgreSQL alone, nobody waiting on an owed-signal lock, and delivers later', async () => {
