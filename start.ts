@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from './api/app';
-import { registerApiKey, rotateGeneratedKey } from './api/api-keys';
+import { registerApiKey, rotateGeneratedKey } from './people/api-keys';
 import { loadConfigOrExit } from './config';
 import { openDatabase } from './db';
 import { ensureBinary } from './temporal/binaries';

@@ -2,7 +2,7 @@ import closeWithGrace from 'close-with-grace';
 import { loadConfigOrExit } from '../config';
 import { openDatabase } from '../db';
 import { connectClient } from '../temporal/connection';
-import { registerApiKey } from './api-keys';
+import { registerApiKey } from '../people/api-keys';
 import { buildApp } from './app';
 
 /**

@@ -10,7 +10,7 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
 import { buildApp } from '../api/app';
-import { registerApiKey } from '../api/api-keys';
+import { registerApiKey } from '../people/api-keys';
 import { loadConfig } from '../config';
 import { createTestDatabase, postgresReachable } from '../tests/support/database';
 

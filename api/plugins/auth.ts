@@ -3,7 +3,7 @@ import cookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { ApiError } from '../errors';
-import { touchApiKey, verifyApiKey } from '../api-keys';
+import { touchApiKey, verifyApiKey } from '../../people/api-keys';
 import type { Identity } from '../../people/identity';
 import { findSession, type SessionTimeouts } from '../../people/sessions';
 import { Throttle } from '../../people/throttle';

@@ -37,7 +37,7 @@ import {
   WaveSegment,
   Waves,
 } from '../schemas/analytics';
-import { canonicalTimeZone } from '../time-zones';
+import { canonicalTimeZone } from '../../domain/time-zones';
 
 /** Analytics errors as API errors; anything else goes to the error handler as it is. */
 function asApiError(error: unknown): never {

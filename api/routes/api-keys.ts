@@ -2,7 +2,7 @@ import { and, desc, eq, isNotNull, isNull, lt, or } from 'drizzle-orm';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Role } from '../schemas/employees';
 import { tables } from '../../db';
-import { createApiKey, revokeApiKey } from '../api-keys';
+import { createApiKey, revokeApiKey } from '../../people/api-keys';
 import { badRequest, notFound } from '../errors';
 import { decodeCursor, pageOf } from '../pagination';
 import { IdParams, Page, PageQuery, Uuid, errorResponses } from '../schemas/common';

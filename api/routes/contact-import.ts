@@ -1,4 +1,4 @@
-import { contactRowSpec, importContacts } from '../imports';
+import { contactRowSpec, importContacts } from '../../imports';
 import { importRoute } from './import-route';
 
 /** POST /api/contacts/import */

@@ -4,7 +4,7 @@ import { tables } from '../../db';
 import { contactChanged } from '../../contacts';
 import { contactWriteError } from '../contact-errors';
 import { deliverInBackground } from '../../signals/deliver-in-background';
-import { normaliseContactFields, type FieldProblem } from '../contact-values';
+import { normaliseContactFields, type FieldProblem } from '../../contacts/values';
 import { badRequest, notFound } from '../errors';
 import { afterCursor, pageOf } from '../pagination';
 import { IdParams, Page, errorResponses } from '../schemas/common';

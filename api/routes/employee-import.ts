@@ -1,4 +1,4 @@
-import { employeeRowSpec, importEmployees } from '../imports';
+import { employeeRowSpec, importEmployees } from '../../imports';
 import { importRoute } from './import-route';
 
 /** POST /api/employees/import (registered by the employees plugin, so it shares its prefix). */

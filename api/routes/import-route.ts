@@ -3,9 +3,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Database } from '../../db';
 import type { Owed } from '../../signals/owed-signals';
 import { deliverInBackground } from '../../signals/deliver-in-background';
-import { CsvText, MAX_IMPORT_ROWS, type ImportResult as Result } from '../imports';
+import { CsvText, ImportError, MAX_IMPORT_ROWS, type ImportErrorCode, type ImportResult as Result } from '../../imports';
+import { ApiError } from '../errors';
 import { errorResponses } from '../schemas/common';
 import { ImportResult, importDescription } from '../schemas/imports';
+
+const STATUS: Record<ImportErrorCode, number> = { VALIDATION_ERROR: 400, IMPORT_INVALID: 400, TOO_MANY_ROWS: 413, CONFLICT: 409 };
 
 /** Enough for 10,000 rows of wide CSV or JSON. */
 export const IMPORT_BODY_LIMIT = 16 * 1024 * 1024;
@@ -40,7 +43,14 @@ export function importRoute(options: ImportRouteOptions): FastifyPluginAsyncType
           response: { 200: ImportResult, ...errorResponses, 413: Type.Ref('ErrorBody') },
         },
       },
-      async (request) => options.run(app.db, request.body, (owed) => deliverInBackground(app.db, app.temporal, request.log, owed)),
+      async (request) => {
+        try {
+          return await options.run(app.db, request.body, (owed) => deliverInBackground(app.db, app.temporal, request.log, owed));
+        } catch (error) {
+          if (error instanceof ImportError) throw new ApiError(STATUS[error.code], error.code, error.message, error.details);
+          throw error;
+        }
+      },
     );
   };
 }

@@ -1,17 +1,7 @@
-import { Type, type Static } from 'typebox';
+import { Type } from 'typebox';
+import { EmployeeInput } from '../../people/employee-fields';
 
-export const Email = Type.String({ format: 'email', maxLength: 320 });
-
-export const EmployeeInput = Type.Object(
-  {
-    email: Email,
-    firstName: Type.Optional(Type.String({ maxLength: 200 })),
-    lastName: Type.Optional(Type.String({ maxLength: 200 })),
-    active: Type.Optional(Type.Boolean()),
-  },
-  { additionalProperties: false },
-);
-export type EmployeeInput = Static<typeof EmployeeInput>;
+export { Email, EmployeeInput } from '../../people/employee-fields';
 
 export const Role = Type.Union([Type.Literal('admin'), Type.Literal('analyst'), Type.Literal('employee')], {
   description: 'admin: everything; analyst: reads results, changes nothing; employee: their own work',

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
 import { tables } from '../../db';
-import { hashApiKey } from '../../api/api-keys';
+import { hashApiKey } from '../../people/api-keys';
 import { activeSurveyWithLink } from '../fixtures/surveys';
 import { createTestApp, TEST_ADMIN_KEY, type TestApp } from '../support/app';
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../api/app';
-import { hashApiKey, registerApiKey } from '../../api/api-keys';
+import { hashApiKey, registerApiKey } from '../../people/api-keys';
 import { KEY_FAILURES_PER_MINUTE } from '../../api/plugins/auth';
 import { loadConfig } from '../../config';
 import { tables } from '../../db';

@@ -5,7 +5,7 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../api/app';
-import { registerApiKey } from '../../api/api-keys';
+import { registerApiKey } from '../../people/api-keys';
 import { loggerOptions } from '../../api/log-redaction';
 import { loadConfig } from '../../config';
 import { createTestDatabase, type TestDatabase } from '../support/database';

@@ -5,7 +5,7 @@ import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../api/app';
-import { registerApiKey } from '../../api/api-keys';
+import { registerApiKey } from '../../people/api-keys';
 import { loadConfig } from '../../config';
 import { openDatabase, type DatabaseHandle } from '../../db';
 import { ensureBinary } from '../../temporal/binaries';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type TemporalHandle } from '../../api/app';
-import { registerApiKey } from '../../api/api-keys';
+import { registerApiKey } from '../../people/api-keys';
 import { loadConfig, type Config } from '../../config';
 import { createTestDatabase, type TestDatabase } from './database';
 

@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
-import type { Database, Transaction } from '../../db';
-import { sqlState } from '../errors';
+import type { Database, Transaction } from '../db';
+import { sqlState } from '../db/sql-errors';
 
 /** A column written by a bulk statement, with the PostgreSQL type its array parameter is cast to. */
 export interface BulkColumn {

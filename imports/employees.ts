@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { Compile } from 'typebox/compile';
-import { tables, type Database } from '../../db';
-import { EmployeeInput } from '../schemas/employees';
+import { tables, type Database } from '../db';
+import { EmployeeInput } from '../people/employee-fields';
 import type { ImportResult } from './contacts';
 import { bulkUpsert, countWritten, setFromExcluded } from './bulk';
 import { isRecord, readImportRows, RowProblems, schemaProblems, type RowSpec } from './rows';

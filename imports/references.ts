@@ -1,5 +1,5 @@
 import { inArray, sql } from 'drizzle-orm';
-import { tables, type Database, type Transaction } from '../../db';
+import { tables, type Database, type Transaction } from '../db';
 
 /** Chunk size for `in (...)` lookups and multi-row inserts: far below PostgreSQL's 65,535 parameters. */
 export const LOOKUP_CHUNK = 5_000;

@@ -1,4 +1,4 @@
-import { canonicalTimeZone } from './time-zones';
+import { canonicalTimeZone } from '../domain/time-zones';
 
 /** A field-level problem schema validation cannot see (e.g. an unknown time zone). */
 export interface FieldProblem {

@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import type { TLocalizedValidationError } from 'typebox/error';
-import { ApiError, badRequest } from '../errors';
+import { ImportError } from './import-error';
 
 /** Most rows one import request may carry. */
 export const MAX_IMPORT_ROWS = 10_000;
@@ -23,8 +23,10 @@ export interface RowSpec {
   booleans: readonly string[];
 }
 
+const unreadable = (message: string, details?: unknown) => new ImportError('VALIDATION_ERROR', message, details);
+
 const tooMany = (count: number | string) =>
-  new ApiError(413, 'TOO_MANY_ROWS', `an import holds at most ${MAX_IMPORT_ROWS} rows (got ${count}); split it into several requests`);
+  new ImportError('TOO_MANY_ROWS', `an import holds at most ${MAX_IMPORT_ROWS} rows (got ${count}); split it into several requests`);
 
 /** Collects row problems, keeping the first MAX_REPORTED_PROBLEMS. */
 export class RowProblems {
@@ -43,8 +45,7 @@ export class RowProblems {
     if (this.count === 0) return;
     this.list.sort((a, b) => a.row - b.row);
     const shown = this.count > this.list.length ? ` (first ${this.list.length} listed)` : '';
-    throw new ApiError(
-      400,
+    throw new ImportError(
       'IMPORT_INVALID',
       `${this.rows.size} of ${total} rows are not valid, ${this.count} problems${shown}; nothing was imported`,
       this.list,
@@ -101,20 +102,20 @@ function readCsv(text: string, spec: RowSpec): RawRow[] {
       columns: (header: string[]) => {
         const unknown = header.filter((name) => !known.has(headerKey(name)));
         if (unknown.length > 0) {
-          throw badRequest(`unknown CSV column(s): ${unknown.join(', ')}; known columns are ${spec.fields.join(', ')}`,
+          throw unreadable(`unknown CSV column(s): ${unknown.join(', ')}; known columns are ${spec.fields.join(', ')}`,
             unknown.map((name) => ({ field: name, message: 'is not a known column' })),
           );
         }
         const mapped = header.map((name) => known.get(headerKey(name))!);
         const repeated = mapped.find((name, index) => mapped.indexOf(name) !== index);
-        if (repeated) throw badRequest(`CSV column ${repeated} appears twice`);
+        if (repeated) throw unreadable(`CSV column ${repeated} appears twice`);
         return mapped;
       },
     }) as Record<string, string>[];
   } catch (error) {
-    if (error instanceof ApiError) throw error;
+    if (error instanceof ImportError) throw error;
     const message = error instanceof Error ? error.message : String(error);
-    throw badRequest(`the CSV could not be read: ${message}`);
+    throw unreadable(`the CSV could not be read: ${message}`);
   }
   if (records.length > MAX_IMPORT_ROWS) throw tooMany(`more than ${MAX_IMPORT_ROWS}`);
   return records.map((record) => {
@@ -146,7 +147,7 @@ export function readImportRows(body: unknown, spec: RowSpec): unknown[] {
     : body && typeof body === 'object' && Array.isArray((body as { rows?: unknown }).rows)
       ? (body as { rows: unknown[] }).rows
       : undefined;
-  if (!rows) throw badRequest('the body must be CSV (text/csv) or JSON: an array of rows or { "rows": [...] }');
+  if (!rows) throw unreadable('the body must be CSV (text/csv) or JSON: an array of rows or { "rows": [...] }');
   if (rows.length > MAX_IMPORT_ROWS) throw tooMany(rows.length);
   return rows;
 }

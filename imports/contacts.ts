@@ -1,11 +1,12 @@
 import { and, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import { Compile } from 'typebox/compile';
-import { tables, type Database } from '../../db';
-import { normaliseContactFields, type FieldProblem } from '../contact-values';
-import { conflict, FOREIGN_KEY_VIOLATION, sqlState } from '../errors';
-import { ContactImportRow } from '../schemas/contacts';
-import type { Owed } from '../../signals/owed-signals';
-import { contactChanged } from '../../contacts';
+import { tables, type Database } from '../db';
+import { normaliseContactFields, type FieldProblem } from '../contacts/values';
+import { FOREIGN_KEY_VIOLATION, sqlState } from '../db/sql-errors';
+import { ImportError } from './import-error';
+import { ContactImportRow } from '../contacts/fields';
+import type { Owed } from '../signals/owed-signals';
+import { contactChanged } from '../contacts';
 import { bulkUpsert, countWritten, excluded, existing, setFromExcluded, type BulkColumn } from './bulk';
 import { clientsByRef, employeesByEmail, existingClientIds, existingEmployeeIds } from './references';
 import { isRecord, readImportRows, RowProblems, schemaProblems, type RowSpec } from './rows';
@@ -234,7 +235,7 @@ export async function importContacts(db: Database, body: unknown, deliver: (owed
     }).catch((error: unknown) => {
       // Validation saw every reference; one deleted since then fails the whole import.
       if (sqlState(error) === FOREIGN_KEY_VIOLATION) {
-        throw conflict('a client or employee the file refers to was deleted during the import; nothing was imported, try again');
+        throw new ImportError('CONFLICT', 'a client or employee the file refers to was deleted during the import; nothing was imported, try again');
       }
       throw error;
     });
