@@ -78,12 +78,13 @@ const { workerConnection, client, workers } = await timed('worker', async () => 
     config,
     db: database.db,
     workflowBundle: { codePath: bundle.codePath },
+    log: (error) => console.error(`email dispatcher: ${error instanceof Error ? error.message : String(error)}`),
   });
   return { workerConnection, client, workers };
 });
 const workerRun = workers.run();
 say(`worker polling task queue "${temporalConfig.taskQueue}"${bundle.reused ? ' (cached workflow bundle)' : ''}`);
-say(`email via ${config.email.resendApiKey ? 'Resend' : 'the outbox table'}, at most ${config.email.sendsPerSecond}/s`);
+say(`email via ${config.email.resendApiKey ? 'Resend' : 'the outbox table'}, at most ${config.email.requestsPerSecond} requests/s of up to 100 emails`);
 
 const apiStarted = performance.now();
 const app = await buildApp({

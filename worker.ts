@@ -17,11 +17,12 @@ const temporalAddress = config.temporal.address!;
 installTemporalRuntime('INFO');
 const database = await openDatabase(config.databaseUrl);
 const connection = await connectWorker(config.temporal, temporalAddress);
-// The workflow worker, and the email worker capped at EMAIL_SENDS_PER_SECOND across all workers.
+// The workflow and email workers, and the dispatcher that drains the email outbox.
 const workers = await createNpsflowWorkers({
   connection,
   config,
   db: database.db,
+  log: (error) => console.error(`email dispatcher: ${error instanceof Error ? error.message : String(error)}`),
   ...(config.temporal.workflowBundlePath ? { workflowBundle: { codePath: config.temporal.workflowBundlePath } } : {}),
 });
 const running = workers.run();

@@ -173,7 +173,7 @@ export function createFollowUpActivities(deps: { db: Database; mailer: Mailer; p
         ...rendered,
         contactId: contact.id,
         memberId: input.memberId,
-        sentAt: new Date(input.at),
+        requestedAt: new Date(input.at),
       });
       return { delivered: result.delivered, employeeId };
     },

@@ -1,12 +1,11 @@
 import type { Database } from '../db';
-import type { Mailer } from '../email';
-import { OutboxMailer } from '../email';
+import { OutboxQueue, DEFAULT_FROM_ADDRESS } from '../email';
 import { createFollowUpActivities } from './follow-up';
 import { createLaunchActivities } from './launch';
 import { createMemberActivities } from './member';
 import { createOperationActivities } from './operations';
 
-export type { MemberContext, StatusChange } from './member';
+export type { MemberContext, StatusChange, InviteResult } from './member';
 export type { OperationPage } from './operations';
 export type { MemberPage } from './launch';
 
@@ -15,8 +14,8 @@ export interface ActivityDependencies {
   db: Database;
   /** Base URL of the public API, for survey links in emails. */
   publicBaseUrl: string;
-  /** Where email goes; defaults to the outbox table of `db`. */
-  mailer?: Mailer;
+  /** The sender of every email (EMAIL_FROM); email is queued in the outbox of `db` for the dispatcher. */
+  emailFrom?: string;
   /** The mailbox in List-Unsubscribe's mailto (inbound "unsubscribe" mail); unsubscribe@<public host> by default. */
   unsubscribeAddress?: string;
   /** Task queue member and follow-up workflows run on; defaults to the starting activity's own queue. */
@@ -27,11 +26,11 @@ export interface ActivityDependencies {
 
 /** Builds every activity over its dependencies (the activities-dependency-injection pattern). */
 export function createActivities(deps: ActivityDependencies) {
-  const now = deps.now ?? (() => new Date());
-  const mailer = deps.mailer ?? new OutboxMailer(deps.db, { now });
+  const emailFrom = deps.emailFrom ?? DEFAULT_FROM_ADDRESS;
+  const mailer = new OutboxQueue(deps.db, emailFrom);
   const unsubscribeAddress = deps.unsubscribeAddress ?? `unsubscribe@${new URL(deps.publicBaseUrl).hostname}`;
   return {
-    ...createMemberActivities({ db: deps.db, mailer, publicBaseUrl: deps.publicBaseUrl, unsubscribeAddress }),
+    ...createMemberActivities({ db: deps.db, emailFrom, publicBaseUrl: deps.publicBaseUrl, unsubscribeAddress }),
     ...createFollowUpActivities({ db: deps.db, mailer, publicBaseUrl: deps.publicBaseUrl, taskQueue: deps.memberTaskQueue }),
     ...createLaunchActivities({ db: deps.db, memberTaskQueue: deps.memberTaskQueue }),
     ...createOperationActivities({ db: deps.db, memberTaskQueue: deps.memberTaskQueue }),

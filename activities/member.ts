@@ -4,13 +4,12 @@ import type { Client } from '@temporalio/client';
 import { deliverOwed, owe, type Owed } from '../signals/owed-signals';
 import { invitationSupersededSignal, memberWorkflowId } from '../workflows/definitions';
 import { and, count, desc, eq, inArray, sql } from 'drizzle-orm';
-import { tables, type Database } from '../db';
+import { tables, type Database, type Transaction } from '../db';
 import { resolveCampaignSettings, type CampaignSettings } from '../domain/campaign-settings';
 import { checkMailing, type MailingFacts, type MailingVerdict, type SendabilityFacts } from '../domain/eligibility';
 import type { MemberStatus } from '../domain/member-status';
 import { resolveTimeZone } from '../domain/send-time';
-import type { Mailer } from '../email';
-import { emailLanguage, renderInvitation, renderReminder, surveyEmailHeaders } from '../email';
+import { emailLanguage, enqueueEmail, renderInvitation, renderReminder, surveyEmailHeaders } from '../email';
 
 /** A timestamp parameter inside a raw SQL fragment (drivers differ on binding Date objects). */
 const timestamptz = (date: Date) => sql`${date.toISOString()}::timestamptz`;
@@ -49,6 +48,14 @@ export interface CreateInvitationInput {
   at: string;
   expiresAt: string;
 }
+
+export interface InviteInput extends CreateInvitationInput {
+  /** The invitation email's idempotency key. */
+  idempotencyKey: string;
+}
+
+/** The invite step's answer (recorded in history, so ids only): the invitation, or why the one check said no. */
+export type InviteResult = { invitation: { invitationId: string; expiresAt: string } } | { refused: Exclude<MailingVerdict, { send: true }> };
 
 export interface SurveyEmailInput {
   memberId: string;
@@ -98,6 +105,62 @@ function sendabilityFacts(contact: typeof tables.contacts.$inferSelect): Sendabi
   };
 }
 
+/**
+ * Writes a member status change together with what follows from it: the invitation's status, and
+ * the contact's completion date, bounce or opt-out.
+ */
+async function writeMemberStatus(tx: Transaction, change: StatusChange): Promise<void> {
+  const at = new Date(change.at);
+  const [member] = await tx
+    .update(tables.campaignMembers)
+    .set({
+      status: change.status,
+      ...(change.scheduledSendAt ? { scheduledSendAt: new Date(change.scheduledSendAt) } : {}),
+    })
+    .where(eq(tables.campaignMembers.id, change.memberId))
+    .returning({ contactId: tables.campaignMembers.contactId });
+  if (!member) throw ApplicationFailure.nonRetryable(`campaign member ${change.memberId} does not exist`, 'MemberNotFound');
+
+  const invitationStatus = INVITATION_STATUS_FOR[change.status];
+  if (change.invitationId && invitationStatus) {
+    const c = tables.invitations;
+    await tx
+      .update(c)
+      .set({
+        status: invitationStatus,
+        ...(invitationStatus === 'started' ? { openedAt: sql`coalesce(${c.openedAt}, ${timestamptz(at)})` } : {}),
+        ...(invitationStatus === 'completed'
+          ? { completedAt: sql`coalesce(${c.completedAt}, ${timestamptz(at)})`, openedAt: sql`coalesce(${c.openedAt}, ${timestamptz(at)})` }
+          : {}),
+      })
+      .where(
+        and(
+          eq(c.id, change.invitationId),
+          // Never move an invitation backwards: a completed one stays completed.
+          inArray(c.status, invitationStatus === 'completed' ? ['not_started', 'started', 'completed'] : OPEN_INVITATION),
+        ),
+      );
+  }
+
+  const contacts = tables.contacts;
+  if (change.status === 'Survey_Completed') {
+    await tx
+      .update(contacts)
+      .set({ lastSurveyCompletedAt: sql`greatest(${contacts.lastSurveyCompletedAt}, ${timestamptz(at)})` })
+      .where(eq(contacts.id, member.contactId));
+  } else if (change.status === 'Email_Bounced') {
+    await tx
+      .update(contacts)
+      .set({ emailBouncedAt: sql`coalesce(${contacts.emailBouncedAt}, ${timestamptz(at)})` })
+      .where(eq(contacts.id, member.contactId));
+  } else if (change.status === 'NPS_Opt_Out') {
+    await tx
+      .update(contacts)
+      .set({ optedOut: true, optedOutAt: sql`coalesce(${contacts.optedOutAt}, ${timestamptz(at)})` })
+      .where(eq(contacts.id, member.contactId));
+  }
+}
+
 /** The worker's Temporal client, inside an activity, for signals owed by this activity's transaction. */
 function workerTemporal(): { client: Client; taskQueue: string } | undefined {
   try {
@@ -108,8 +171,8 @@ function workerTemporal(): { client: Client; taskQueue: string } | undefined {
   }
 }
 
-export function createMemberActivities(deps: { db: Database; mailer: Mailer; publicBaseUrl: string; unsubscribeAddress: string }) {
-  const { db, mailer } = deps;
+export function createMemberActivities(deps: { db: Database; emailFrom: string; publicBaseUrl: string; unsubscribeAddress: string }) {
+  const { db } = deps;
   const baseUrl = deps.publicBaseUrl.replace(/\/+$/, '');
   const listDomain = new URL(baseUrl).hostname;
 
@@ -149,121 +212,57 @@ export function createMemberActivities(deps: { db: Database; mailer: Mailer; pub
      * Writes a member status change together with what follows from it, in one transaction: the
      * invitation's status, and the contact's completion date, bounce or opt-out.
      */
+    /** Writes a member status change and what follows from it, in one transaction. */
     async recordMemberStatus(change: StatusChange): Promise<void> {
-      const at = new Date(change.at);
-      await db.transaction(async (tx) => {
-        const [member] = await tx
-          .update(tables.campaignMembers)
-          .set({
-            status: change.status,
-            ...(change.scheduledSendAt ? { scheduledSendAt: new Date(change.scheduledSendAt) } : {}),
-          })
-          .where(eq(tables.campaignMembers.id, change.memberId))
-          .returning({ contactId: tables.campaignMembers.contactId });
-        if (!member) throw ApplicationFailure.nonRetryable(`campaign member ${change.memberId} does not exist`, 'MemberNotFound');
-
-        const invitationStatus = INVITATION_STATUS_FOR[change.status];
-        if (change.invitationId && invitationStatus) {
-          const c = tables.invitations;
-          await tx
-            .update(c)
-            .set({
-              status: invitationStatus,
-              ...(invitationStatus === 'started' ? { openedAt: sql`coalesce(${c.openedAt}, ${timestamptz(at)})` } : {}),
-              ...(invitationStatus === 'completed'
-                ? { completedAt: sql`coalesce(${c.completedAt}, ${timestamptz(at)})`, openedAt: sql`coalesce(${c.openedAt}, ${timestamptz(at)})` }
-                : {}),
-            })
-            .where(
-              and(
-                eq(c.id, change.invitationId),
-                // Never move an invitation backwards: a completed one stays completed.
-                inArray(c.status, invitationStatus === 'completed' ? ['not_started', 'started', 'completed'] : OPEN_INVITATION),
-              ),
-            );
-        }
-
-        const contacts = tables.contacts;
-        if (change.status === 'Survey_Completed') {
-          await tx
-            .update(contacts)
-            .set({ lastSurveyCompletedAt: sql`greatest(${contacts.lastSurveyCompletedAt}, ${timestamptz(at)})` })
-            .where(eq(contacts.id, member.contactId));
-        } else if (change.status === 'Email_Bounced') {
-          await tx
-            .update(contacts)
-            .set({ emailBouncedAt: sql`coalesce(${contacts.emailBouncedAt}, ${timestamptz(at)})` })
-            .where(eq(contacts.id, member.contactId));
-        } else if (change.status === 'NPS_Opt_Out') {
-          await tx
-            .update(contacts)
-            .set({ optedOut: true, optedOutAt: sql`coalesce(${contacts.optedOutAt}, ${timestamptz(at)})` })
-            .where(eq(contacts.id, member.contactId));
-        }
-      });
+      await db.transaction((tx) => writeMemberStatus(tx, change));
     },
 
     /**
      * Creates the member's personal survey link (256-bit token) and invalidates any older open
      * invitation of the same contact for the same survey. Idempotent: a retry returns the
-     * member's open invitation instead of creating a second one.
+     * member's open invitation instead of creating a second one. (Members started before the
+     * email outbox; newer ones call inviteMember.)
      */
     async createInvitation(input: CreateInvitationInput): Promise<{ invitationId: string; expiresAt: string }> {
       const owed: Owed[] = [];
       const created = await db.transaction(async (tx) => {
-        const [row] = await tx
-          .select({ member: tables.campaignMembers, campaign: tables.campaigns, contact: tables.contacts })
-          .from(tables.campaignMembers)
-          .innerJoin(tables.campaigns, eq(tables.campaigns.id, tables.campaignMembers.campaignId))
-          .innerJoin(tables.contacts, eq(tables.contacts.id, tables.campaignMembers.contactId))
-          .where(eq(tables.campaignMembers.id, input.memberId))
-          .for('update', { of: tables.campaignMembers });
-        if (!row) throw ApplicationFailure.nonRetryable(`campaign member ${input.memberId} does not exist`, 'MemberNotFound');
-        const { member, campaign, contact } = row;
-        const inv = tables.invitations;
-
-        const [existing] = await tx
-          .select({ id: inv.id, expiresAt: inv.expiresAt })
-          .from(inv)
-          .where(and(eq(inv.memberId, member.id), inArray(inv.status, OPEN_INVITATION)))
-          .orderBy(desc(inv.createdAt))
-          .limit(1);
-        if (existing) return { invitationId: existing.id, expiresAt: (existing.expiresAt ?? new Date(input.expiresAt)).toISOString() };
-
-        // A newer invitation supersedes the contact's open ones for the same survey: their links die
-        // now, and their members are told (in this transaction) so they end as Survey_Invalid.
-        const superseded = await tx
-          .update(inv)
-          .set({ status: 'invalid' })
-          .where(and(eq(inv.contactId, contact.id), eq(inv.surveyId, campaign.surveyId), inArray(inv.status, OPEN_INVITATION)))
-          .returning({ memberId: inv.memberId });
-        for (const { memberId } of superseded) {
-          if (memberId && memberId !== member.id) owed.push(await owe(tx, invitationSupersededSignal, memberWorkflowId(memberId)));
-        }
-
-        const settings = resolveCampaignSettings(campaign.settings);
-        const [created] = await tx
-          .insert(inv)
-          .values({
-            token: randomBytes(32).toString('base64url'),
-            surveyId: campaign.surveyId,
-            memberId: member.id,
-            campaignId: campaign.id,
-            contactId: contact.id,
-            clientId: contact.clientId,
-            entityType: member.entityType,
-            entityRef: member.entityRef,
-            channel: member.channel,
-            requestType: member.requestType,
-            language: emailLanguage(contact.language, settings.defaultLanguage),
-            status: 'not_started',
-            expiresAt: new Date(input.expiresAt),
-          })
-          .returning({ id: inv.id, expiresAt: inv.expiresAt });
-        return { invitationId: created!.id, expiresAt: created!.expiresAt!.toISOString() };
+        const row = await lockMember(tx, input.memberId);
+        return openInvitation(tx, row, input, owed);
       });
       await deliverOwed(db, workerTemporal(), owed);
       return created;
+    },
+
+    /**
+     * The invite step, in one transaction: the one check, the member's survey link, its invitation
+     * email queued in the outbox, and the member's status Survey_Not_Started. Idempotent: a retry
+     * finds the open invitation and the queued email by their keys. `refused`: the check said no
+     * (nothing was created; the workflow holds or ends the member).
+     */
+    async inviteMember(input: InviteInput): Promise<InviteResult> {
+      const owed: Owed[] = [];
+      const result = await db.transaction(async (tx): Promise<InviteResult> => {
+        const row = await lockMember(tx, input.memberId);
+        const verdict = checkMailing(
+          { contact: sendabilityFacts(row.contact), campaignStatus: row.campaign.status, surveyStatus: row.survey.status, invitationStatus: null },
+          // The workflow weighed the no-send rule before deciding to invite.
+          { noSendRuleDays: 0, now: Date.now() },
+        );
+        if (!verdict.send) return { refused: verdict };
+        const invitation = await openInvitation(tx, row, input, owed);
+        await queueSurveyEmail(tx, { ...row, invitation: { id: invitation.invitationId, token: invitation.token, language: invitation.language, expiresAt: new Date(invitation.expiresAt) } }, {
+          memberId: input.memberId,
+          invitationId: invitation.invitationId,
+          kind: 'invitation',
+          sequence: 0,
+          idempotencyKey: input.idempotencyKey,
+          at: input.at,
+        });
+        await writeMemberStatus(tx, { memberId: input.memberId, status: 'Survey_Not_Started', at: input.at, invitationId: invitation.invitationId });
+        return { invitation: { invitationId: invitation.invitationId, expiresAt: invitation.expiresAt } };
+      });
+      await deliverOwed(db, workerTemporal(), owed);
+      return result;
     },
 
     /** Moves the invitation's expiry (campaign settings changed while it runs). */
@@ -275,9 +274,9 @@ export function createMemberActivities(deps: { db: Database; mailer: Mailer; pub
     },
 
     /**
-     * Sends the invitation or a reminder to the contact. The idempotency key makes a retry a
-     * no-op; the link itself never leaves this function except inside the email. `refused`: the
-     * one check said no at the moment of sending (the workflow holds or ends the member).
+     * Queues the invitation or a reminder for the contact, after the one check. The idempotency key
+     * makes a retry a no-op; the link itself never leaves this function except inside the email.
+     * `refused`: the check said no (the workflow holds or ends the member). `delivered`: queued now.
      */
     async sendSurveyEmail(input: SurveyEmailInput): Promise<{ delivered: boolean; refused?: Exclude<MailingVerdict, { send: true }> }> {
       const [row] = await db
@@ -288,68 +287,144 @@ export function createMemberActivities(deps: { db: Database; mailer: Mailer; pub
         .innerJoin(tables.campaigns, eq(tables.campaigns.id, tables.invitations.campaignId))
         .where(eq(tables.invitations.id, input.invitationId));
       if (!row) throw ApplicationFailure.nonRetryable(`invitation ${input.invitationId} does not exist`, 'InvitationNotFound');
-      const { invitation, contact, survey, campaign } = row;
-      if (!contact.email) throw ApplicationFailure.nonRetryable('contact has no email address', 'NoEmail');
-
-      // The one check again at the moment of sending: whatever stopped the member since its
-      // workflow looked (paused, closed, opted out, superseded) sends nothing; its signal follows.
-      const settings = resolveCampaignSettings(campaign.settings);
       const verdict = checkMailing(
-        { contact: sendabilityFacts(contact), campaignStatus: campaign.status, surveyStatus: survey.status, invitationStatus: invitation.status },
+        { contact: sendabilityFacts(row.contact), campaignStatus: row.campaign.status, surveyStatus: row.survey.status, invitationStatus: row.invitation.status },
         // The no-send rule is the workflow's to weigh (an invited member keeps its link).
         { noSendRuleDays: 0, now: Date.now() },
       );
       if (!verdict.send) return { delivered: false, refused: verdict };
+      const delivered = await db.transaction((tx) => queueSurveyEmail(tx, row, input));
+      return { delivered };
+    },
+  };
 
-      const link = `${baseUrl}/s/${invitation.token}`;
-      const unsubscribeUrl = `${link}/unsubscribe`;
-      const content = {
-        // The contact's language, then the campaign's default, then English.
-        language: emailLanguage(invitation.language ?? contact.language, settings.defaultLanguage),
-        templateSet: settings.templateSet,
-        firstName: contact.firstName,
-        surveyTitle: survey.title,
-        link,
-        unsubscribeUrl,
-        expiresAt: invitation.expiresAt ?? new Date(input.at),
-        timeZone: resolveTimeZone(contact, settings.defaultTimeZone),
-      };
-      const rendered =
-        input.kind === 'invitation' ? await renderInvitation(content) : await renderReminder({ ...content, reminderNumber: input.sequence });
-      const at = new Date(input.at);
-      const result = await mailer.send({
+  /**
+   * Renders a survey email and queues it with what its sending means for the member (the
+   * invitation's send time, the member's last communication and reminder count), in the caller's
+   * transaction. True when it was queued now (false: the same key was queued before).
+   */
+  async function queueSurveyEmail(
+    tx: Transaction,
+    row: {
+      invitation: { id: string; token: string; language: string | null; expiresAt: Date | null };
+      contact: typeof tables.contacts.$inferSelect;
+      survey: { title: string };
+      campaign: { id: string; name: string; settings: typeof tables.campaigns.$inferSelect['settings'] };
+    },
+    input: SurveyEmailInput,
+  ): Promise<boolean> {
+    const { invitation, contact, survey, campaign } = row;
+    if (!contact.email) throw ApplicationFailure.nonRetryable('contact has no email address', 'NoEmail');
+    const settings = resolveCampaignSettings(campaign.settings);
+    const link = `${baseUrl}/s/${invitation.token}`;
+    const unsubscribeUrl = `${link}/unsubscribe`;
+    const at = new Date(input.at);
+    const content = {
+      // The contact's language, then the campaign's default, then English.
+      language: emailLanguage(invitation.language ?? contact.language, settings.defaultLanguage),
+      templateSet: settings.templateSet,
+      firstName: contact.firstName,
+      surveyTitle: survey.title,
+      link,
+      unsubscribeUrl,
+      expiresAt: invitation.expiresAt ?? at,
+      timeZone: resolveTimeZone(contact, settings.defaultTimeZone),
+    };
+    const rendered =
+      input.kind === 'invitation' ? await renderInvitation(content) : await renderReminder({ ...content, reminderNumber: input.sequence });
+    const queued = await enqueueEmail(
+      tx,
+      {
         idempotencyKey: input.idempotencyKey,
         kind: input.kind,
         to: contact.email,
         ...rendered,
-        headers: surveyEmailHeaders({
-          unsubscribeUrl,
-          unsubscribeAddress: deps.unsubscribeAddress,
-          campaignId: campaign.id,
-          campaignName: campaign.name,
-          listDomain,
-        }),
+        headers: surveyEmailHeaders({ unsubscribeUrl, unsubscribeAddress: deps.unsubscribeAddress, campaignId: campaign.id, campaignName: campaign.name, listDomain }),
         contactId: contact.id,
         memberId: input.memberId,
-        sentAt: at,
-      });
+        invitationId: invitation.id,
+        requestedAt: at,
+      },
+      deps.emailFrom,
+    );
+    await tx
+      .update(tables.invitations)
+      .set({ sentAt: sql`coalesce(${tables.invitations.sentAt}, ${timestamptz(at)})` })
+      .where(eq(tables.invitations.id, invitation.id));
+    await tx
+      .update(tables.campaignMembers)
+      .set({
+        lastCommunicationAt: at,
+        ...(input.kind === 'reminder' ? { remindersSent: sql`greatest(${tables.campaignMembers.remindersSent}, ${input.sequence})` } : {}),
+      })
+      .where(eq(tables.campaignMembers.id, input.memberId));
+    return queued.delivered;
+  }
+}
 
-      await db.transaction(async (tx) => {
-        await tx
-          .update(tables.invitations)
-          .set({ sentAt: sql`coalesce(${tables.invitations.sentAt}, ${timestamptz(at)})` })
-          .where(eq(tables.invitations.id, invitation.id));
-        await tx
-          .update(tables.campaignMembers)
-          .set({
-            lastCommunicationAt: at,
-            ...(input.kind === 'reminder'
-              ? { remindersSent: sql`greatest(${tables.campaignMembers.remindersSent}, ${input.sequence})` }
-              : {}),
-          })
-          .where(eq(tables.campaignMembers.id, input.memberId));
-      });
-      return { delivered: result.delivered };
-    },
-  };
+/** The member with its campaign, survey and contact, locked: one invite step at a time per member. */
+async function lockMember(tx: Transaction, memberId: string) {
+  const [row] = await tx
+    .select({ member: tables.campaignMembers, campaign: tables.campaigns, contact: tables.contacts, survey: tables.surveys })
+    .from(tables.campaignMembers)
+    .innerJoin(tables.campaigns, eq(tables.campaigns.id, tables.campaignMembers.campaignId))
+    .innerJoin(tables.contacts, eq(tables.contacts.id, tables.campaignMembers.contactId))
+    .innerJoin(tables.surveys, eq(tables.surveys.id, tables.campaigns.surveyId))
+    .where(eq(tables.campaignMembers.id, memberId))
+    .for('update', { of: tables.campaignMembers });
+  if (!row) throw ApplicationFailure.nonRetryable(`campaign member ${memberId} does not exist`, 'MemberNotFound');
+  return row;
+}
+
+/**
+ * The member's open invitation, or a new one. A newer invitation supersedes the contact's open ones
+ * for the same survey: their links die now, and their members are told (in this transaction) so
+ * they end as Survey_Invalid.
+ */
+async function openInvitation(
+  tx: Transaction,
+  { member, campaign, contact }: Awaited<ReturnType<typeof lockMember>>,
+  input: CreateInvitationInput,
+  owed: Owed[],
+): Promise<{ invitationId: string; expiresAt: string; token: string; language: string | null }> {
+  const inv = tables.invitations;
+  const [existing] = await tx
+    .select({ id: inv.id, expiresAt: inv.expiresAt, token: inv.token, language: inv.language })
+    .from(inv)
+    .where(and(eq(inv.memberId, member.id), inArray(inv.status, OPEN_INVITATION)))
+    .orderBy(desc(inv.createdAt))
+    .limit(1);
+  if (existing) {
+    return { invitationId: existing.id, expiresAt: (existing.expiresAt ?? new Date(input.expiresAt)).toISOString(), token: existing.token, language: existing.language };
+  }
+
+  const superseded = await tx
+    .update(inv)
+    .set({ status: 'invalid' })
+    .where(and(eq(inv.contactId, contact.id), eq(inv.surveyId, campaign.surveyId), inArray(inv.status, OPEN_INVITATION)))
+    .returning({ memberId: inv.memberId });
+  for (const { memberId } of superseded) {
+    if (memberId && memberId !== member.id) owed.push(await owe(tx, invitationSupersededSignal, memberWorkflowId(memberId)));
+  }
+
+  const settings = resolveCampaignSettings(campaign.settings);
+  const [created] = await tx
+    .insert(inv)
+    .values({
+      token: randomBytes(32).toString('base64url'),
+      surveyId: campaign.surveyId,
+      memberId: member.id,
+      campaignId: campaign.id,
+      contactId: contact.id,
+      clientId: contact.clientId,
+      entityType: member.entityType,
+      entityRef: member.entityRef,
+      channel: member.channel,
+      requestType: member.requestType,
+      language: emailLanguage(contact.language, settings.defaultLanguage),
+      status: 'not_started',
+      expiresAt: new Date(input.expiresAt),
+    })
+    .returning({ id: inv.id, expiresAt: inv.expiresAt, token: inv.token, language: inv.language });
+  return { invitationId: created!.id, expiresAt: created!.expiresAt!.toISOString(), token: created!.token, language: created!.language };
 }

@@ -3,11 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { fileURLToPath } from 'node:url';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { sql } from 'drizzle-orm';
 import { startCampaignLaunch } from '../campaigns';
 import { tables } from '../db';
 import { resolveCampaignSettings } from '../domain/campaign-settings';
+import { outboxTransport, startEmailDispatcher } from '../email';
 import { ensureBinary } from '../temporal/binaries';
 import { startDevServer } from '../temporal/dev-server';
 import { createEmailWorker, createWorker } from '../temporal/worker';
@@ -19,12 +21,16 @@ import { machineBusySeconds, processCpuSeconds } from './cpu';
 import { describePerUnit, readServerMetrics } from './server-metrics';
 
 /**
- * Launch benchmark (issue 3): campaigns of N members on the Temporal dev server (SQLite, WAL),
- * real PostgreSQL, the outbox mailer and a send window open now. Prints members/s from launch
- * to invited, time to the last invitation, worker peak RSS, failed workflow tasks (from the
- * SDK's Prometheus metrics) and the history length of one member.
+ * Launch benchmark: campaigns of N members on the Temporal dev server (SQLite, WAL), real
+ * PostgreSQL, the email dispatcher draining the outbox (to the outbox itself, at the default
+ * 2 requests/s of 100 emails) and a send window open now. Prints members/s from launch to invited
+ * (the invitation queued), the time to the first invitation handed over and to the last invited,
+ * worker peak RSS, failed workflow tasks (from the SDK's Prometheus metrics), one member's
+ * history and CPU per member. Then, in the same run on the same server, the floor: N bare
+ * workflows of the shape members had before the email outbox (bench/floor/workflows.ts), with
+ * no-op activities, started 32 at a time as the launch does; its lines say "floor".
  *
- *   npx tsx bench/launch.ts 10000 100000
+ *   npx tsx bench/launch.ts 1000 10000
  */
 const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
 if (sizes.length === 0) sizes.push(1000);
@@ -89,10 +95,68 @@ const emailWorker = await createEmailWorker({
   namespace: 'default',
   taskQueue,
   dependencies: { db: database.db, publicBaseUrl: 'http://bench.local' },
-  sendsPerSecond: 100_000,
   overrides: { maxConcurrentActivityTaskExecutions: 60 },
 });
 const running = Promise.all([worker.run(), emailWorker.run()]);
+const dispatcher = startEmailDispatcher(database.db, { transport: outboxTransport, requestsPerSecond: 2 });
+
+// The floor's workers: its workflow on its own queue, its "email" activity on a second queue.
+let floorSteps = 0;
+const floorActivities = {
+  loadContext: async () => {},
+  createInvitation: async () => {},
+  sendEmail: async () => {},
+  recordStatus: async () => {
+    floorSteps++;
+  },
+};
+const floorQueue = 'bench-floor';
+const floorWorker = await Worker.create({
+  connection: nativeConnection,
+  namespace: 'default',
+  taskQueue: floorQueue,
+  workflowBundle: await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./floor/workflows.ts', import.meta.url)), logger: new DefaultLogger('WARN') }),
+  activities: floorActivities,
+  maxConcurrentWorkflowTaskExecutions: 40,
+  maxCachedWorkflows: 2000,
+});
+const floorEmailWorker = await Worker.create({
+  connection: nativeConnection,
+  namespace: 'default',
+  taskQueue: `${floorQueue}-email`,
+  activities: floorActivities,
+  maxConcurrentActivityTaskExecutions: 60,
+});
+const floorRunning = Promise.all([floorWorker.run(), floorEmailWorker.run()]);
+
+/** The floor at `size`: members/s and CPU per member of the bare shape, on this server. */
+async function measureFloor(size: number) {
+  floorSteps = 0;
+  const failedBefore = await failedWorkflowTasks();
+  const cpuBefore = cpuSnapshot();
+  const started = performance.now();
+  let next = 0;
+  const runId = Date.now();
+  await Promise.all(
+    Array.from({ length: 32 }, async () => {
+      while (next < size) {
+        const i = next++;
+        await client.workflow.start('floorMember', { workflowId: `floor-${runId}-${i}`, taskQueue: floorQueue, args: [] });
+      }
+    }),
+  );
+  while (floorSteps < size) await new Promise((r) => setTimeout(r, 100));
+  const seconds = (performance.now() - started) / 1000;
+  const cpuAfter = cpuSnapshot();
+  const perMember = (key: keyof typeof cpuAfter) => (((cpuAfter[key] - cpuBefore[key]) * 1000) / size).toFixed(1);
+  const history = await client.workflow.getHandle(`floor-${runId}-0`).fetchHistory();
+  console.log(
+    `floor of ${size} members: ${(size / seconds).toFixed(0)} members/s, ` +
+      `floor CPU per member: worker ${perMember('worker')} ms, dev server ${perMember('server')} ms, ` +
+      `failed workflow tasks ${(await failedWorkflowTasks()) - failedBefore}, floor member history ${history.events?.length ?? 0} events`,
+  );
+  return { membersPerSecond: size / seconds, workerCpuMs: ((cpuAfter.worker - cpuBefore.worker) * 1000) / size };
+}
 
 let peakRss = 0;
 const sampler = setInterval(() => {
@@ -133,6 +197,7 @@ try {
     const cpuBefore = cpuSnapshot();
     const serverBefore = await readServerMetrics(serverMetricsUrl);
     const started = performance.now();
+    const launchedAt = Date.now();
     await startCampaignLaunch(client, { campaignId }, { taskQueue });
     let invited = 0;
     let lastReport = started;
@@ -157,6 +222,11 @@ try {
     }
     const seconds = (performance.now() - started) / 1000;
     const cpuAfter = cpuSnapshot();
+    const [firstHandedOver] = await database.db
+      .select({ at: sql<Date>`min(${tables.emailOutbox.sentAt})` })
+      .from(tables.emailOutbox)
+      .innerJoin(tables.invitations, sql`${tables.invitations.id} = ${tables.emailOutbox.invitationId}`)
+      .where(sql`${tables.invitations.campaignId} = ${campaignId}`);
     const serverAfter = await readServerMetrics(serverMetricsUrl);
     const perMember = (key: keyof typeof cpuAfter) => (((cpuAfter[key] - cpuBefore[key]) * 1000) / size).toFixed(1);
     const [member] = await database.db
@@ -181,14 +251,28 @@ try {
     const eventTypes = (history.events ?? []).map((event) => proto.temporal.api.enums.v1.EventType[event.eventType ?? 0]!.replace('EVENT_TYPE_', ''));
     console.log(`  member history: ${eventTypes.join(', ')}`);
     console.log(`  CPU per member: worker ${perMember('worker')} ms, dev server ${perMember('server')} ms, rest of the machine ${rest} ms`);
+    const workflowTasks = eventTypes.filter((type) => type === 'WORKFLOW_TASK_COMPLETED').length;
+    console.log(`  member history until its reminder timer: ${eventTypes.length} events, ${workflowTasks} workflow task(s)`);
+    console.log(
+      `  first invitation handed to the provider ${firstHandedOver?.at ? ((new Date(firstHandedOver.at).getTime() - launchedAt) / 1000).toFixed(1) : '—'} s after the launch`,
+    );
     // The dev server's side: its SQLite calls per member, by operation (its own metrics).
     for (const line of describePerUnit(serverBefore, serverAfter, size)) console.log(`  server ${line}`);
+
+    const floor = await measureFloor(size);
+    const workerCpuMs = ((cpuAfter.worker - cpuBefore.worker) * 1000) / size;
+    console.log(
+      `  against the floor: ${(size / seconds / floor.membersPerSecond).toFixed(2)}× its members/s, ` +
+        `${(workerCpuMs / floor.workerCpuMs).toFixed(2)}× its worker CPU per member`,
+    );
   }
 } finally {
   clearInterval(sampler);
   worker.shutdown();
   emailWorker.shutdown();
-  await running;
+  floorWorker.shutdown();
+  floorEmailWorker.shutdown();
+  await Promise.all([running, floorRunning, dispatcher.stop()]);
   await nativeConnection.close();
   await client.connection.close();
   await database.destroy();

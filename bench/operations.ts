@@ -46,7 +46,7 @@ const worker = await createWorker({
   workflowBundle: { codePath: bundlePath },
   overrides: { maxConcurrentWorkflowTaskExecutions: 40, maxConcurrentActivityTaskExecutions: 60, maxCachedWorkflows: 4000 },
 });
-const emailWorker = await createEmailWorker({ connection: nativeConnection, namespace: 'default', taskQueue, dependencies, sendsPerSecond: 100_000 });
+const emailWorker = await createEmailWorker({ connection: nativeConnection, namespace: 'default', taskQueue, dependencies });
 const running = Promise.all([worker.run(), emailWorker.run()]);
 
 async function statusCount(campaignId: string, status: (typeof tables.memberStatus.enumValues)[number]): Promise<number> {

@@ -75,7 +75,9 @@ const envSchema = z.object({
   RESEND_BASE_URL: z.url().optional(),
   RESEND_WEBHOOK_SECRET: z.string().min(1).optional(),
   EMAIL_FROM: z.string().min(3).default('npsflow <surveys@npsflow.local>'),
-  EMAIL_SENDS_PER_SECOND: z.coerce.number().positive().default(4),
+  EMAIL_REQUESTS_PER_SECOND: z.coerce.number().positive().optional(),
+  /** Deprecated: read as EMAIL_REQUESTS_PER_SECOND when that is not set. */
+  EMAIL_SENDS_PER_SECOND: z.coerce.number().positive().optional(),
   EMAIL_UNSUBSCRIBE_ADDRESS: z.email().optional(),
   FORM_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   PUBLIC_RATE_LIMIT_PER_IP: z.coerce.number().int().positive().default(300),
@@ -127,7 +129,8 @@ export interface Config {
     resendBaseUrl: string | undefined;
     webhookSecret: string | undefined;
     from: string;
-    sendsPerSecond: number;
+    /** Requests per second to the provider, across every worker; each request carries up to 100 emails. */
+    requestsPerSecond: number;
     /** The mailto of List-Unsubscribe: inbound mail there with "unsubscribe" in the subject opts out. */
     unsubscribeAddress: string;
   };
@@ -212,7 +215,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       resendBaseUrl: env.RESEND_BASE_URL,
       webhookSecret: env.RESEND_WEBHOOK_SECRET,
       from: env.EMAIL_FROM,
-      sendsPerSecond: env.EMAIL_SENDS_PER_SECOND,
+      // Resend's documented default limit is 2 requests a second per team.
+      requestsPerSecond: env.EMAIL_REQUESTS_PER_SECOND ?? env.EMAIL_SENDS_PER_SECOND ?? 2,
       unsubscribeAddress: env.EMAIL_UNSUBSCRIBE_ADDRESS ?? (/<([^>]+)>/.exec(env.EMAIL_FROM)?.[1] ?? env.EMAIL_FROM).trim(),
     },
     publicForm: {

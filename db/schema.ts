@@ -57,7 +57,12 @@ export const campaignMode = pgEnum('campaign_mode', ['wave', 'always_on']);
 export const campaignStatus = pgEnum('campaign_status', ['draft', 'launching', 'active', 'closed', 'paused']);
 export const entityType = pgEnum('entity_type', ['contactmoment', 'request', 'client']);
 export const taskStatus = pgEnum('task_status', ['open', 'done', 'cancelled']);
-export const outboxStatus = pgEnum('outbox_status', ['queued', 'sent', 'failed']);
+/**
+ * queued: waiting for the dispatcher; sent: handed to the provider (or, without one, delivered to
+ * this table); failed: refused for good or never accepted within its bound; withheld: the one
+ * check said no at the moment of sending (campaign closed, contact opted out …), nothing left.
+ */
+export const outboxStatus = pgEnum('outbox_status', ['queued', 'sent', 'failed', 'withheld']);
 
 // ---------------------------------------------------------------------------------------------
 // People
@@ -412,8 +417,10 @@ export const followUpTasks = pgTable(
 // ---------------------------------------------------------------------------------------------
 
 /**
- * Every email npsflow sends, keyed by its idempotency key. With the outbox mailer this table is
- * the delivery; with Resend it is the record checked before sending (Resend keeps keys 24 h).
+ * Every email npsflow sends, keyed by its idempotency key: the transactional outbox. The step that
+ * decides to send writes the row (queued); the dispatcher hands rows to the provider in batches
+ * (email_batches) and records the outcome. Rows are never deleted: they are the record that a
+ * message went out once (retention blanks their bodies only).
  */
 export const emailOutbox = pgTable(
   'email_outbox',
@@ -432,14 +439,58 @@ export const emailOutbox = pgTable(
     providerMessageId: text('provider_message_id'),
     contactId: uuid('contact_id').references(() => contacts.id, { onDelete: 'set null' }),
     memberId: uuid('member_id').references(() => campaignMembers.id, { onDelete: 'set null' }),
+    /** The survey link a survey email carries: the dispatcher checks it is still open before sending. */
+    invitationId: uuid('invitation_id').references(() => invitations.id, { onDelete: 'set null' }),
+    /** Business time the message was asked for (workflow time). */
+    requestedAt: timestamp('requested_at', { withTimezone: true, precision: 3 }),
+    /** The batch that carries (or carried) the message to the provider. */
+    batchId: uuid('batch_id').references(() => emailBatches.id),
+    /** Not before this time (a paused campaign's message waits for its resume). */
+    notBefore: timestamp('not_before', { withTimezone: true, precision: 3 }),
+    /** Why the message failed or was withheld. */
+    outcome: text('outcome'),
     createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     sentAt: timestamp('sent_at', { withTimezone: true, precision: 3 }),
   },
   (t) => [
     index('email_outbox_created_idx').on(t.createdAt),
     index('email_outbox_provider_message_idx').on(t.providerMessageId),
+    // What the dispatcher claims: queued rows not yet in a batch, oldest first.
+    index('email_outbox_queue_idx').on(t.createdAt).where(sql`${t.status} = 'queued' and ${t.batchId} is null`),
+    index('email_outbox_batch_idx').on(t.batchId),
   ],
 );
+
+/**
+ * One request to the provider carrying up to 100 outbox rows. Its members and idempotency key are
+ * stored before the request, so a retry after a crash sends the identical batch under the same
+ * key (the provider answers a replay without sending again).
+ */
+export const emailBatches = pgTable(
+  'email_batches',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    idempotencyKey: text('idempotency_key').notNull().unique(),
+    status: text('status', { enum: ['sending', 'sent', 'failed'] }).notNull().default('sending'),
+    attempts: integer('attempts').notNull().default(0),
+    /** A dispatcher holds the batch until then; after it, another may take it over. */
+    claimedUntil: timestamp('claimed_until', { withTimezone: true, precision: 3 }).notNull(),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    lastError: text('last_error'),
+    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    sentAt: timestamp('sent_at', { withTimezone: true, precision: 3 }),
+  },
+  (t) => [index('email_batches_due_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'sending'`)],
+);
+
+/**
+ * The provider's request-rate limit, shared by every dispatcher: each request takes the next free
+ * slot, spaced 1 / rate apart, from the database's clock.
+ */
+export const emailSendSlots = pgTable('email_send_slots', {
+  name: text('name').primaryKey(),
+  nextSlotAt: timestamp('next_slot_at', { withTimezone: true, precision: 6 }).notNull(),
+});
 
 /** Provider webhook events (delivered, opened, bounced, complained …), recorded once each. */
 export const emailEvents = pgTable(

@@ -22,23 +22,28 @@ export interface EmailMessage {
   headers?: Record<string, string>;
   contactId?: string;
   memberId?: string;
-  /** Business time of the send (workflow time when a workflow asked for it); defaults to now. */
-  sentAt?: Date;
+  /** A survey email's invitation: the dispatcher checks at the moment of sending that it is still open. */
+  invitationId?: string;
+  /** Business time the message was asked for (workflow time when a workflow asked); defaults to now. */
+  requestedAt?: Date;
 }
 
 export interface SendResult {
   /** The outbox row of this idempotency key. */
   outboxId: string;
-  /** False when a message with this key was already sent: nothing went out this time. */
+  /** False when a message with this key was already queued: this call added nothing. */
   delivered: boolean;
 }
 
-/** Sends email; implementations must deliver each idempotency key at most once. */
+/**
+ * Hands email over for delivery, each idempotency key at most once. The implementation queues it
+ * in the outbox; the dispatcher (email/dispatcher.ts) takes it to the provider.
+ */
 export interface Mailer {
   send(message: EmailMessage): Promise<SendResult>;
 }
 
-/** The email_outbox columns every mailer records for a message, whatever its provider. */
+/** The email_outbox columns of a message. */
 export function outboxColumns(message: EmailMessage, from: string) {
   return {
     idempotencyKey: message.idempotencyKey,
@@ -51,5 +56,7 @@ export function outboxColumns(message: EmailMessage, from: string) {
     headers: message.headers ?? {},
     contactId: message.contactId ?? null,
     memberId: message.memberId ?? null,
+    invitationId: message.invitationId ?? null,
+    requestedAt: message.requestedAt ?? null,
   };
 }

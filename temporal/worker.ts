@@ -3,7 +3,7 @@ import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/w
 import { createActivities, type ActivityDependencies } from '../activities';
 import type { Config } from '../config';
 import type { Database } from '../db';
-import { createMailer } from '../email';
+import { createTransport, startEmailDispatcher, type RunningDispatcher } from '../email';
 import { emailTaskQueue } from '../workflows/definitions';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -36,59 +36,67 @@ export interface CreateEmailWorkerOptions {
   /** The workflows' task queue; email activities run on its email queue beside it. */
   taskQueue: string;
   dependencies: ActivityDependencies;
-  /**
-   * EMAIL_SENDS_PER_SECOND. The server enforces it per task queue across all workers, as long as
-   * every worker of the queue sets the same value.
-   */
-  sendsPerSecond: number;
   overrides?: Partial<WorkerOptions>;
 }
 
-/** The email worker: activities only, on the email task queue, at most `sendsPerSecond` a second. */
+/**
+ * The email activities' worker, on the email task queue: members started before the email outbox
+ * send through it (their activities now queue the message in the outbox like everything else).
+ */
 export function createEmailWorker(options: CreateEmailWorkerOptions): Promise<Worker> {
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: emailTaskQueue(options.taskQueue),
     activities: createActivities(options.dependencies),
-    maxTaskQueueActivitiesPerSecond: options.sendsPerSecond,
     ...options.overrides,
   });
 }
 
 export interface NpsflowWorkers {
-  /** Runs both workers until shutdown. */
+  /** Runs both workers and the email dispatcher until shutdown. */
   run(): Promise<void>;
   shutdown(): void;
 }
 
 /**
- * What a worker process runs: the workflow worker and the rate-limited email worker over the
- * same connection and dependencies (the mailer chosen from the configuration).
+ * What a worker process runs: the workflow worker, the email worker, and the dispatcher that
+ * drains the email outbox to the provider (Resend when configured) at EMAIL_REQUESTS_PER_SECOND,
+ * shared with every other worker process.
  */
 export async function createNpsflowWorkers(options: {
   connection: NativeConnection;
   config: Config;
   db: Database;
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Where the dispatcher reports trouble (a database away, say); it carries on by itself. */
+  log?: (error: unknown) => void;
 }): Promise<NpsflowWorkers> {
   const { connection, config } = options;
   const dependencies: ActivityDependencies = {
     db: options.db,
     publicBaseUrl: config.publicBaseUrl,
-    mailer: createMailer(options.db, config.email),
+    emailFrom: config.email.from,
     unsubscribeAddress: config.email.unsubscribeAddress,
   };
   const common = { connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, dependencies };
   const worker = await createWorker({ ...common, ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}) });
-  const emailWorker = await createEmailWorker({ ...common, sendsPerSecond: config.email.sendsPerSecond });
+  const emailWorker = await createEmailWorker(common);
+  let dispatcher: RunningDispatcher | undefined;
   return {
     run: async () => {
+      dispatcher = startEmailDispatcher(options.db, {
+        transport: createTransport(config.email),
+        requestsPerSecond: config.email.requestsPerSecond,
+        onError: (error) => options.log?.(error),
+      });
       await Promise.all([worker.run(), emailWorker.run()]);
+      await dispatcher.stop();
     },
     shutdown: () => {
       worker.shutdown();
       emailWorker.shutdown();
+      void dispatcher?.stop();
     },
   };
 }

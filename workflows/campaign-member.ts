@@ -25,6 +25,7 @@ import {
   EMAIL_ACTIVITY_OPTIONS,
   emailBouncedSignal,
   emailTaskQueue,
+  emailUndeliverableSignal,
   invalidSettingsChange,
   invitationSupersededSignal,
   memberStateQuery,
@@ -43,9 +44,10 @@ import { CampaignIdAttribute, ContactIdAttribute, MemberStatusAttribute } from '
 /*
  * Short PostgreSQL reads and writes run as local activities: in the worker, recorded in the
  * workflow's own history, with no task-queue round trip through the Temporal server. That
- * keeps the server's load per member small, which is what limits a large launch. Email stays
- * a regular activity so the provider's rate limit can be enforced on its task queue. Both are
- * bounded: a database that stays away for a day fails the member rather than hanging it.
+ * keeps the server's load per member small, which is what limits a large launch. Email is one of
+ * them: a message is queued in the outbox in the same transaction as what it belongs to, and the
+ * dispatcher takes it to the provider at the provider's rate. Bounded: a database that stays away
+ * for a day fails the member rather than hanging it.
  */
 const records = proxyLocalActivities<Activities>({
   startToCloseTimeout: '1 minute',
@@ -62,8 +64,14 @@ const iso = (ms: number): string => new Date(ms).toISOString();
  */
 export const ONE_WRITER_PATCH = 'one-writer';
 
+/**
+ * Members started before the email outbox send through activities on the email task queue (which
+ * now queue in the outbox too); newer ones queue their email in local activities.
+ */
+export const EMAIL_OUTBOX_PATCH = 'email-outbox';
+
 /** Why a member's lifecycle was cut short from outside. */
-type StopReason = Extract<MemberStatus, 'Rejected' | 'NPS_Opt_Out' | 'Email_Bounced' | 'Survey_Invalid' | 'Campaign_Closed'>;
+type StopReason = Extract<MemberStatus, 'Rejected' | 'NPS_Opt_Out' | 'Email_Bounced' | 'Survey_Invalid' | 'Campaign_Closed' | 'Undeliverable'>;
 
 /**
  * One campaign member's whole life: sendability → send slot → invitation → reminders → expiry,
@@ -73,11 +81,12 @@ type StopReason = Extract<MemberStatus, 'Rejected' | 'NPS_Opt_Out' | 'Email_Boun
  */
 export async function campaignMember(input: CampaignMemberInput): Promise<MemberState> {
   if (!patched(ONE_WRITER_PATCH)) return campaignMemberBeforeOneWriter(input);
+  const viaOutbox = patched(EMAIL_OUTBOX_PATCH);
 
   const { memberId } = input;
   const workflowId = workflowInfo().workflowId;
-  // Email goes through the rate-limited email queue beside this workflow's own.
-  const mail = proxyActivities<Activities>({ ...EMAIL_ACTIVITY_OPTIONS, taskQueue: emailTaskQueue(workflowInfo().taskQueue) });
+  // Where email is queued: a local activity, or (members of older code) the email task queue.
+  const mail = viaOutbox ? records : proxyActivities<Activities>({ ...EMAIL_ACTIVITY_OPTIONS, taskQueue: emailTaskQueue(workflowInfo().taskQueue) });
   /**
    * `${workflowId}:${kind}:${n}`: a retried send of the same message is delivered once. A member
    * reincluded after an earlier lifecycle that sent mail gets `:${lifecycle}` appended, so its new
@@ -130,6 +139,7 @@ export async function campaignMember(input: CampaignMemberInput): Promise<Member
     completion = { responseId: signal.responseId, npsScore: isValidNpsScore(signal.npsScore) ? signal.npsScore : null };
   });
   setHandler(emailBouncedSignal, stop('Email_Bounced'));
+  setHandler(emailUndeliverableSignal, stop('Undeliverable'));
   setHandler(optedOutSignal, stop('NPS_Opt_Out'));
   setHandler(rejectedSignal, stop('Rejected'));
   setHandler(invitationSupersededSignal, stop('Survey_Invalid'));
@@ -195,9 +205,14 @@ export async function campaignMember(input: CampaignMemberInput): Promise<Member
     state.expiryDays = settings.expiryDays;
   }
 
-  async function setStatus(status: MemberStatus, at = Date.now()): Promise<void> {
+  /** The status as the workflow and the Temporal UI see it; `setStatus` also writes it to PostgreSQL. */
+  function showStatus(status: MemberStatus): void {
     state.status = status;
     upsertSearchAttributes([{ key: MemberStatusAttribute, value: status }]);
+  }
+
+  async function setStatus(status: MemberStatus, at = Date.now()): Promise<void> {
+    showStatus(status);
     await records.recordMemberStatus({
       memberId,
       status,
@@ -344,6 +359,70 @@ export async function campaignMember(input: CampaignMemberInput): Promise<Member
     }
   }
 
+  /** The invite step of members started before the email outbox: create the link, then send through the email queue. */
+  async function inviteThroughEmailQueue(): Promise<'invited' | MemberState> {
+    const invitedAt = Date.now();
+    state.invitedAt = iso(invitedAt);
+    const expiryDaysAsked = state.expiryDays;
+    const invitation = await records.createInvitation({
+      memberId,
+      at: state.invitedAt,
+      expiresAt: iso(invitedAt + expiryDaysAsked * DAY),
+    });
+    state.invitationId = invitation.invitationId;
+    state.expiresAt = iso(invitedAt + state.expiryDays * DAY);
+    // The expiry changed while the invitation was being created (compared by the days: replay may
+    // run this line with another workflow clock than the first run had).
+    if (state.expiryDays !== expiryDaysAsked) {
+      await records.setInvitationExpiry({ invitationId: invitation.invitationId, expiresAt: state.expiresAt });
+    }
+    for (;;) {
+      const sent = await sendSurveyEmail('invitation', 0, invitedAt);
+      if (sent === 'sent') break;
+      if (sent === 'undeliverable') return ended('Undeliverable');
+      if (sent !== 'held') return finish(sent);
+      // Paused between the check and the send: the invitation goes out once resumed.
+      await waitWhilePaused();
+      if (stopReason) return ended(stopReason);
+    }
+    await setStatus('Survey_Not_Started');
+    return 'invited';
+  }
+
+  /**
+   * The invite step: the link, its email queued and the member Survey_Not_Started, in one local
+   * activity (one transaction). A paused campaign holds it until resumed.
+   */
+  async function invite(): Promise<'invited' | MemberState> {
+    for (;;) {
+      const invitedAt = Date.now();
+      const expiryDaysAsked = state.expiryDays;
+      const result = await records.inviteMember({
+        memberId,
+        at: iso(invitedAt),
+        expiresAt: iso(invitedAt + expiryDaysAsked * DAY),
+        idempotencyKey: emailKey('invitation', 0),
+      });
+      if ('invitation' in result) {
+        state.invitedAt = iso(invitedAt);
+        state.invitationId = result.invitation.invitationId;
+        state.expiresAt = iso(invitedAt + state.expiryDays * DAY);
+        // The expiry changed while the invitation was being created.
+        if (state.expiryDays !== expiryDaysAsked) {
+          await records.setInvitationExpiry({ invitationId: state.invitationId, expiresAt: state.expiresAt });
+        }
+        showStatus('Survey_Not_Started');
+        return 'invited';
+      }
+      if ('end' in result.refused) return finish(result.refused.end);
+      // Paused between the check and the invite: invited once resumed.
+      paused = true;
+      await waitWhilePaused();
+      if (stopReason) return ended(stopReason);
+      if (completion) return completed(completion);
+    }
+  }
+
   // Filterable in the Temporal UI whoever started the workflow. Starts from npsflow (the launch,
   // the API) already carry the attributes, so the upsert is only for other starters.
   if (workflowInfo().typedSearchAttributes.get(CampaignIdAttribute) !== input.campaignId) {
@@ -380,31 +459,9 @@ export async function campaignMember(input: CampaignMemberInput): Promise<Member
   }
 
   // 3. Invite.
-  const invitedAt = Date.now();
-  state.invitedAt = iso(invitedAt);
-  const expiryDaysAsked = state.expiryDays;
-  const invitation = await records.createInvitation({
-    memberId,
-    at: state.invitedAt,
-    expiresAt: iso(invitedAt + expiryDaysAsked * DAY),
-  });
-  state.invitationId = invitation.invitationId;
-  state.expiresAt = iso(invitedAt + state.expiryDays * DAY);
-  // The expiry changed while the invitation was being created (compared by the days: replay may
-  // run this line with another workflow clock than the first run had).
-  if (state.expiryDays !== expiryDaysAsked) {
-    await records.setInvitationExpiry({ invitationId: invitation.invitationId, expiresAt: state.expiresAt });
-  }
-  for (;;) {
-    const sent = await sendSurveyEmail('invitation', 0, invitedAt);
-    if (sent === 'sent') break;
-    if (sent === 'undeliverable') return ended('Undeliverable');
-    if (sent !== 'held') return finish(sent);
-    // Paused between the check and the send: the invitation goes out once resumed.
-    await waitWhilePaused();
-    if (stopReason) return ended(stopReason);
-  }
-  await setStatus('Survey_Not_Started');
+  const invited = viaOutbox ? await invite() : await inviteThroughEmailQueue();
+  if (invited !== 'invited') return invited;
+  const invitedAt = Date.parse(state.invitedAt!);
 
   // 4. Remind until answered, stopped or expired.
   let lastMessageAt = invitedAt;
@@ -425,7 +482,7 @@ export async function campaignMember(input: CampaignMemberInput): Promise<Member
       continue;
     }
 
-    const expiresAt = Date.parse(state.expiresAt);
+    const expiresAt = Date.parse(state.expiresAt!);
     const planned =
       !remindersStopped && state.remindersSent < state.reminders ? lastMessageAt + state.reminderIntervalDays * DAY : null;
     const reminderDue = planned !== null && reminderSlot !== null ? Math.max(planned, reminderSlot) : planned;
@@ -438,7 +495,7 @@ export async function campaignMember(input: CampaignMemberInput): Promise<Member
       if (!paused && !interrupted() && reminderDue !== null && reminderDue <= Date.now()) {
         reminderSlot = nextSendSlot((await checkBeforeMailing()).context);
       }
-      if (Date.now() >= Date.parse(state.expiresAt)) return finish('Expired');
+      if (Date.now() >= Date.parse(state.expiresAt!)) return finish('Expired');
       continue;
     }
     if (wakeAt > Date.now()) {
@@ -448,7 +505,7 @@ export async function campaignMember(input: CampaignMemberInput): Promise<Member
       );
       if (woken) continue;
     }
-    if (Date.now() >= Date.parse(state.expiresAt)) return finish('Expired');
+    if (Date.now() >= Date.parse(state.expiresAt!)) return finish('Expired');
     if (settingsVersion !== seenSettings) continue;
 
     // A reminder is due: only if the one check allows it.
@@ -457,7 +514,7 @@ export async function campaignMember(input: CampaignMemberInput): Promise<Member
     const reminder = checked.verdict;
     if (!reminder.send && 'hold' in reminder) {
       // Answered a moment ago: its completion is on its way; wait for it (or the expiry).
-      await condition(() => interrupted() || paused, Math.max(1, Date.parse(state.expiresAt) - Date.now()));
+      await condition(() => interrupted() || paused, Math.max(1, Date.parse(state.expiresAt!) - Date.now()));
       continue;
     }
     if (!reminder.send && reminder.end === 'NPS_No_Send_Rule') {

@@ -82,6 +82,12 @@ export const surveyOpenedSignal = defineSignal<[]>('surveyOpened');
 export const surveyCompletedSignal = defineSignal<[SurveyCompletedSignal]>('surveyCompleted');
 /** The provider reported the invitation or a reminder as bounced. */
 export const emailBouncedSignal = defineSignal<[EmailBouncedSignal?]>('emailBounced');
+/** The provider refused a survey email for good, or never accepted it within its bound. */
+export interface EmailUndeliverableSignal {
+  kind: string;
+  reason: string;
+}
+export const emailUndeliverableSignal = defineSignal<[EmailUndeliverableSignal]>('emailUndeliverable');
 /** The contact unsubscribed (NPS opt-out). */
 export const optedOutSignal = defineSignal<[]>('optedOut');
 /** An administrator took the member out of the campaign (Rejected). */

@@ -36,11 +36,7 @@ export const SIGN_IN_LIMITS = { perAddress: 5, perIp: 30, usesPerIp: 30 };
  */
 export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const tags = ['auth'];
-  const mailer = createMailer(app.db, {
-    resendApiKey: app.config.email.resendApiKey,
-    resendBaseUrl: app.config.email.resendBaseUrl,
-    from: app.config.email.from,
-  });
+  const mailer = createMailer(app.db, { from: app.config.email.from });
   // The embedded default on a developer's machine (development, the outbox mailer, the API bound
   // to this machine only): the page that asked may show the link. Never on a reachable server.
   const loopback = ['127.0.0.1', 'localhost', '::1'].includes(app.config.host);

@@ -5,9 +5,17 @@ import type { AddressInfo } from 'node:net';
 /**
  * A local Resend-compatible API for tests: POST /emails and /emails/batch answer as Resend does
  * (ids, idempotency keys replayed within the server's life, 409 for a reused key with another
- * body, 429 with retry-after on demand), and every request is recorded. The real `resend` SDK
- * talks to it through its baseUrl (RESEND_BASE_URL).
+ * body, at most 100 emails a batch, per-message refusals in permissive batch mode, 429 with
+ * retry-after on demand or when more requests arrive in a second than its limit), and every
+ * request is recorded. The real `resend` SDK talks to it through its baseUrl (RESEND_BASE_URL).
  */
+export interface FakeResendOptions {
+  /** Requests accepted per rolling second; more get 429 with retry-after (as Resend's team limit). */
+  requestsPerSecond?: number;
+  /** Addresses the provider refuses (an invalid or suppressed recipient). */
+  refuses?: (to: string) => boolean;
+}
+
 export interface RecordedRequest {
   method: string;
   path: string;
@@ -24,6 +32,10 @@ export interface FakeResend {
   received: Map<string, { from: string; subject: string; headers: Record<string, string> }>;
   /** The next `count` requests get this status (e.g. 429 with retry-after, or 500). */
   failNext(count: number, status: number, headers?: Record<string, string>): void;
+  /** When each request that the rate limit let through arrived (ms). */
+  admittedAt: number[];
+  /** Requests answered 429 because of the rate limit. */
+  rateLimited: number;
   close(): Promise<void>;
 }
 
@@ -32,8 +44,10 @@ function json(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(JSON.stringify(body));
 }
 
-export async function startFakeResend(): Promise<FakeResend> {
+export async function startFakeResend(options: FakeResendOptions = {}): Promise<FakeResend> {
   const requests: RecordedRequest[] = [];
+  const admittedAt: number[] = [];
+  let rateLimited = 0;
   const sent: FakeResend['sent'] = [];
   const byKey = new Map<string, { body: string; response: unknown }>();
   const failures: { status: number; headers: Record<string, string> }[] = [];
@@ -50,6 +64,15 @@ export async function startFakeResend(): Promise<FakeResend> {
 
       if (!String(req.headers.authorization ?? '').startsWith('Bearer re_')) {
         return json(res, 401, { statusCode: 401, name: 'missing_api_key', message: 'Missing API key' });
+      }
+      if (options.requestsPerSecond !== undefined && req.method === 'POST') {
+        const now = Date.now();
+        const inLastSecond = admittedAt.filter((t) => t > now - 1000).length;
+        if (inLastSecond >= options.requestsPerSecond) {
+          rateLimited++;
+          return json(res, 429, { statusCode: 429, name: 'rate_limit_exceeded', message: 'Too many requests' }, { 'retry-after': '1' });
+        }
+        admittedAt.push(now);
       }
       const failure = failures.shift();
       if (failure) {
@@ -76,12 +99,24 @@ export async function startFakeResend(): Promise<FakeResend> {
         }
       }
       const emails = (path === '/emails' ? [body] : (body as unknown[])) as Record<string, unknown>[];
-      const ids = emails.map((email) => {
+      if (emails.length > 100) return json(res, 422, { statusCode: 422, name: 'validation_error', message: 'at most 100 emails' });
+      const refused = (email: Record<string, unknown>) => (email.to as string[]).some((to) => options.refuses?.(to) ?? false);
+      const permissive = req.headers['x-batch-validation'] === 'permissive';
+      if (emails.some(refused) && (path === '/emails' || !permissive)) {
+        return json(res, 422, { statusCode: 422, name: 'validation_error', message: 'invalid recipient' });
+      }
+      const errors: { index: number; message: string }[] = [];
+      const ids: { id: string }[] = [];
+      emails.forEach((email, index) => {
+        if (refused(email)) {
+          errors.push({ index, message: 'The recipient is suppressed' });
+          return;
+        }
         const id = randomUUID();
         sent.push({ id, body: email });
-        return { id };
+        ids.push({ id });
       });
-      const response = path === '/emails' ? ids[0] : { data: ids };
+      const response = path === '/emails' ? ids[0] : permissive ? { data: ids, errors } : { data: ids };
       if (typeof key === 'string') byKey.set(`${path} ${key}`, { body: raw, response });
       return json(res, 200, response);
     });
@@ -93,6 +128,10 @@ export async function startFakeResend(): Promise<FakeResend> {
     requests,
     sent,
     received,
+    admittedAt,
+    get rateLimited() {
+      return rateLimited;
+    },
     failNext(count, status, headers = {}) {
       for (let i = 0; i < count; i++) failures.push({ status, headers });
     },

@@ -6,6 +6,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type ActivityDependencies } from '../../activities';
 import { ensureBinary } from '../../temporal/binaries';
+import { outboxTransport, startEmailDispatcher, type DispatcherOptions } from '../../email';
 import { createEmailWorker, workflowsPath } from '../../temporal/worker';
 import { SEARCH_ATTRIBUTE_TYPES } from '../../workflows/search-attributes';
 import { createTestDatabase, type TestDatabase } from './database';
@@ -48,8 +49,16 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-/** A worker on a fresh task queue, running until `stop()`; activities over real dependencies. */
-export async function startWorker(env: TestWorkflowEnvironment, dependencies: ActivityDependencies): Promise<RunningWorker> {
+/**
+ * A worker on a fresh task queue, running until `stop()`; activities over real dependencies, and
+ * the email dispatcher draining the outbox as in production (to the outbox itself unless a
+ * transport is given).
+ */
+export async function startWorker(
+  env: TestWorkflowEnvironment,
+  dependencies: ActivityDependencies,
+  email: Partial<DispatcherOptions> = {},
+): Promise<RunningWorker> {
   const taskQueue = `test-${randomUUID()}`;
   const worker = await Worker.create({
     connection: env.nativeConnection,
@@ -58,15 +67,15 @@ export async function startWorker(env: TestWorkflowEnvironment, dependencies: Ac
     workflowBundle: await workflowBundle(),
     activities: createActivities(dependencies),
   });
-  // Email activities run on their own queue, as in production (unthrottled in tests).
+  // Email activities (members of older code, notices) run on their own queue, as in production.
   const emailWorker = await createEmailWorker({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue,
     dependencies,
-    sendsPerSecond: 1000,
   });
   const running = Promise.all([worker.run(), emailWorker.run()]);
+  const dispatcher = startEmailDispatcher(dependencies.db, { transport: outboxTransport, requestsPerSecond: 100, idleMs: 100, ...email });
   return {
     worker,
     taskQueue,
@@ -74,6 +83,7 @@ export async function startWorker(env: TestWorkflowEnvironment, dependencies: Ac
       worker.shutdown();
       emailWorker.shutdown();
       await running;
+      await dispatcher.stop();
     },
   };
 }

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
 import { tables } from '../../db';
-import { OutboxMailer } from '../../email';
+import { OutboxQueue } from '../../email';
 import { addCampaign, addEmployee, addMember, submitResponse } from '../support/campaign-fixtures';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 
@@ -23,8 +23,8 @@ afterAll(async () => {
 const db = () => database.db;
 
 describe('idempotent activities', () => {
-  it('OutboxMailer delivers one row per idempotency key', async () => {
-    const mailer = new OutboxMailer(db(), { from: 'NPS <nps@example.org>' });
+  it('the outbox queues one row per idempotency key', async () => {
+    const mailer = new OutboxQueue(db(), 'NPS <nps@example.org>');
     const message = { idempotencyKey: 'k-1', kind: 'invitation' as const, to: 'a@example.org', subject: 's', html: '<p>h</p>', text: 't' };
     const first = await mailer.send(message);
     const second = await mailer.send({ ...message, subject: 'changed' });
@@ -32,7 +32,7 @@ describe('idempotent activities', () => {
     expect(second).toEqual({ outboxId: first.outboxId, delivered: false });
     const rows = await db().select().from(tables.emailOutbox).where(eq(tables.emailOutbox.idempotencyKey, 'k-1'));
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ subject: 's', fromAddress: 'NPS <nps@example.org>', status: 'sent' });
+    expect(rows[0]).toMatchObject({ subject: 's', fromAddress: 'NPS <nps@example.org>', status: 'queued' });
   });
 
   it('createInvitation and sendSurveyEmail retried: one invitation, one email, link only in the email', async () => {
@@ -56,7 +56,7 @@ describe('idempotent activities', () => {
       `<https://nps.example/s/${invitation!.token}/unsubscribe>, <mailto:unsubscribe@nps.example?subject=unsubscribe>`,
     );
     expect(mails[0]!.headers['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
-    expect(mails[0]!.sentAt!.toISOString()).toBe(at);
+    expect(mails[0]!.requestedAt!.toISOString()).toBe(at);
     expect(invitation!.sentAt!.toISOString()).toBe(at);
   });
 

@@ -4,7 +4,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMemberWorkflow } from '../../campaigns';
-import { ResendMailer } from '../../email';
+import { ResendTransport } from '../../email';
+import { until } from '../support/until';
 import type { campaignMember } from '../../workflows';
 import { memberWorkflowId } from '../../workflows/definitions';
 import { addCampaign, addEmployee, addMember } from '../support/campaign-fixtures';
@@ -34,8 +35,11 @@ beforeAll(async () => {
     env: { RESEND_WEBHOOK_SECRET: SECRET, PUBLIC_BASE_URL },
     temporal: { client, taskQueue: 'unused' },
   });
-  const mailer = new ResendMailer(t.database.db, { apiKey: 're_workflow_test', baseUrl: resend.url, from: 'surveys@nps.example' });
-  worker = await startWorker(env, { db: t.database.db, publicBaseUrl: PUBLIC_BASE_URL, mailer });
+  worker = await startWorker(
+    env,
+    { db: t.database.db, publicBaseUrl: PUBLIC_BASE_URL, emailFrom: 'surveys@nps.example' },
+    { transport: new ResendTransport({ apiKey: 're_workflow_test', baseUrl: resend.url }) },
+  );
 });
 
 afterAll(async () => {
@@ -75,7 +79,7 @@ describe('bounce and opt-out while a reminder timer is pending', () => {
     expect(unsubscribe.statusCode).toBe(200);
 
     // Resend reports a hard bounce of the other member's invitation.
-    const [sent] = await outboxOf(db, bouncing.memberId);
+    const [sent] = await until(() => outboxOf(db, bouncing.memberId), ([row]) => row?.status === 'sent');
     expect(sent).toMatchObject({ kind: 'invitation', status: 'sent', provider: 'resend' });
     const id = `msg_${randomUUID()}`;
     const now = new Date();
@@ -113,8 +117,9 @@ describe('bounce and opt-out while a reminder timer is pending', () => {
     expect(notice.toAddress).toBe(bouncing.frontline.email);
     expect(notice.text).toContain(`${PUBLIC_BASE_URL}/admin/#/contacts/${bouncing.contactId}`);
     // What reached the provider: three invitations, the bounce notice and only the control's reminders.
+    await expect.poll(() => resend.sent.length, { timeout: 10_000 }).toBe(6);
     const toStopped = resend.sent.filter((email) => !(email.body.to as string[]).includes(control.contact.email!));
     expect(toStopped.map((email) => (email.body.tags as { value: string }[])[0]!.value).sort()).toEqual(['bounce_notice', 'invitation', 'invitation']);
-    expect(resend.sent).toHaveLength(6);
+    await expect.poll(() => resend.sent.length, { timeout: 10_000 }).toBe(6);
   });
 });

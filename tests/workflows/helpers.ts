@@ -36,7 +36,7 @@ export const waitForStatus = (handle: WorkflowHandle, status: MemberStatus, time
   waitForState(handle, (s) => s.status === status, timeoutMs);
 
 export async function outboxOf(db: Database, memberId: string) {
-  return db.select().from(tables.emailOutbox).where(eq(tables.emailOutbox.memberId, memberId)).orderBy(asc(tables.emailOutbox.sentAt), asc(tables.emailOutbox.createdAt));
+  return db.select().from(tables.emailOutbox).where(eq(tables.emailOutbox.memberId, memberId)).orderBy(asc(tables.emailOutbox.requestedAt), asc(tables.emailOutbox.createdAt));
 }
 
 export async function invitationsOf(db: Database, memberId: string) {
