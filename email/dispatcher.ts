@@ -4,7 +4,7 @@ import { tables, type Database, type Transaction } from '../db';
 import { checkMailing, type MailingFacts } from '../domain/eligibility';
 import { owe, type Owed } from '../signals/owed-signals';
 import { emailUndeliverableSignal, memberWorkflowId } from '../workflows/definitions';
-import { holdSendSlots, takeSendSlot } from './send-slots';
+import { holdSendSlots, markRequestLeaving, takeSendSlot } from './send-slots';
 import type { BatchOutcome, EmailTransport, OutgoingEmail } from './transport';
 
 const o = tables.emailOutbox;
@@ -254,6 +254,7 @@ export async function dispatchOnce(db: Database, options: DispatcherOptions): Pr
 
   const wait = await takeSendSlot(db, options.transport.provider, options.requestsPerSecond);
   if (wait > 0) await (options.sleep ?? sleeper)(wait);
+  await markRequestLeaving(db, options.transport.provider, options.requestsPerSecond);
   let outcome: BatchOutcome;
   try {
     outcome = await options.transport.sendBatch(outgoing, batch!.idempotencyKey);
