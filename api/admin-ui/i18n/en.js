@@ -107,6 +107,7 @@ export default {
   'status.queued': 'Queued',
   'status.sent': 'Sent',
   'status.failed': 'Failed',
+  'status.withheld': 'Withheld (stopped before sending)',
   'status.New': 'New',
   'status.Awaiting_Send': 'Awaiting send',
   'status.Survey_Not_Started': 'Invited, not started',

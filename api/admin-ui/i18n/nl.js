@@ -107,6 +107,7 @@ export default {
   'status.queued': 'In de wachtrij',
   'status.sent': 'Verzonden',
   'status.failed': 'Mislukt',
+  'status.withheld': 'Tegengehouden (gestopt vóór verzending)',
   'status.New': 'Nieuw',
   'status.Awaiting_Send': 'Wacht op verzending',
   'status.Survey_Not_Started': 'Uitgenodigd, niet begonnen',
