@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  customType,
   boolean,
   check,
   index,
@@ -350,6 +351,9 @@ export const invitations = pgTable(
   ],
 );
 
+/** PostgreSQL's text search document type; written by the database only (generated columns). */
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
+
 export const responses = pgTable(
   'responses',
   {
@@ -380,11 +384,18 @@ export const responses = pgTable(
     ratingScore: real('rating_score'),
     /** Answers projected onto named record fields through question reference codes. */
     recordFields: jsonb('record_fields').$type<Record<string, unknown>>().notNull().default({}),
+    /** The open answers in question order, one paragraph each; null when there are none. */
+    comment: text('comment'),
+    /** The comment's lexemes, in the text search configuration of the response's language (migration 0012). */
+    commentSearch: tsvector('comment_search').generatedAlwaysAs(sql`to_tsvector(response_text_config(language), coalesce(comment, ''))`),
     submittedAt: timestamp('submitted_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
   (t) => [
     index('responses_survey_submitted_idx').on(t.surveyId, t.submittedAt),
-    index('responses_client_idx').on(t.clientId),
+    // The responses list: newest first, on its own or within one client (one campaign: migration 0002).
+    index('responses_submitted_idx').on(t.submittedAt, t.id),
+    index('responses_client_submitted_idx').on(t.clientId, t.submittedAt, t.id),
+    index('responses_comment_search_idx').using('gin', t.commentSearch),
     check('responses_nps_range', sql`${t.npsScore} is null or ${t.npsScore} between 0 and 10`),
   ],
 );

@@ -35,6 +35,7 @@ interface ResponseRecord {
   nps_score: number | null;
   rating_score: number | null;
   record_fields: Record<string, unknown>;
+  comment: string | null;
   signal_workflow_id: string | null;
   signal_name: string | null;
 }
@@ -49,7 +50,7 @@ function storeResponsesQuery(db: Database) {
       invitation_id uuid, survey_id uuid, survey_version int, campaign_id uuid, member_id uuid,
       contact_id uuid, client_id uuid, frontline_employee_id uuid, entity_type entity_type,
       entity_ref text, channel text, request_type text, language text, answers jsonb,
-      nps_score int, rating_score real, record_fields jsonb, signal_workflow_id text, signal_name text)`);
+      nps_score int, rating_score real, record_fields jsonb, comment text, signal_workflow_id text, signal_name text)`);
   const claimed = db.$with('claimed', {}).as(sql`
     update invitations
        set status = 'completed', completed_at = now(), opened_at = coalesce(opened_at, now())
@@ -60,11 +61,11 @@ function storeResponsesQuery(db: Database) {
     insert into responses (
       invitation_id, survey_id, survey_version, campaign_id, member_id, contact_id, client_id,
       frontline_employee_id, entity_type, entity_ref, channel, request_type, language,
-      answers, nps_score, rating_score, record_fields
+      answers, nps_score, rating_score, record_fields, comment
     )
     select i.invitation_id, i.survey_id, i.survey_version, i.campaign_id, i.member_id, i.contact_id, i.client_id,
            i.frontline_employee_id, i.entity_type, i.entity_ref, i.channel, i.request_type, i.language,
-           i.answers, i.nps_score, i.rating_score, i.record_fields
+           i.answers, i.nps_score, i.rating_score, i.record_fields, i.comment
       from input i join claimed on claimed.id = i.invitation_id
     returning id, invitation_id`);
   const owed = db.$with('owed', {}).as(sql`
@@ -140,7 +141,7 @@ export async function storeResponse(
   language: string,
 ): Promise<SubmitOutcome> {
   const { invitation } = link;
-  const { npsScore, ratingScore, recordFields } = scoreResponse(definition, answers);
+  const { npsScore, ratingScore, recordFields, comment } = scoreResponse(definition, answers);
   const workflowId = invitation.memberId ? memberWorkflowId(invitation.memberId) : null;
   let result: StoreResult;
   try {
@@ -162,6 +163,7 @@ export async function storeResponse(
       nps_score: npsScore,
       rating_score: ratingScore,
       record_fields: recordFields,
+      comment,
       signal_workflow_id: workflowId,
       signal_name: workflowId ? surveyCompletedSignal.name : null,
     });

@@ -1,17 +1,14 @@
-import { and, asc, eq, gt, gte, lt, or, type SQL } from 'drizzle-orm';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { tables } from '../../db';
+import { npsGroup } from '../../domain/nps';
+import { listResponses, readResponse, type ListedResponse } from '../../responses';
 import { notFound } from '../errors';
 import { decodeCursor, encodeCursor } from '../pagination';
-import { IdParams, Page, PageQuery, errorResponses } from '../schemas/common';
-import { ResponseQuery, SurveyResponse } from '../schemas/responses';
-
-const { responses } = tables;
-type ResponseRow = typeof responses.$inferSelect;
+import { IdParams, PageQuery, errorResponses } from '../schemas/common';
+import { ResponseDetailQuery, ResponsePage, ResponseQuery, SurveyResponseDetail } from '../schemas/responses';
 
 const link = (id: string | null, href: (id: string) => string) => (id ? { id, href: href(id) } : null);
 
-export const toSurveyResponse = (row: ResponseRow) => ({
+export const toSurveyResponse = (row: ListedResponse) => ({
   id: row.id,
   surveyId: row.surveyId,
   surveyVersion: row.surveyVersion,
@@ -20,10 +17,12 @@ export const toSurveyResponse = (row: ResponseRow) => ({
   submittedAt: row.submittedAt.toISOString(),
   answers: row.answers,
   npsScore: row.npsScore,
+  npsGroup: npsGroup(row.npsScore),
   ratingScore: row.ratingScore,
   recordFields: row.recordFields,
   channel: row.channel,
   requestType: row.requestType,
+  comment: row.comment,
   links: {
     contact: link(row.contactId, (id) => `/api/contacts/${id}`),
     client: link(row.clientId, (id) => `/api/clients/${id}`),
@@ -46,50 +45,44 @@ export const responseRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         security,
+        description: 'Responses matching every given filter, newest first, with a count capped at 1,000.',
         querystring: Type.Object({ ...PageQuery, ...ResponseQuery }, { additionalProperties: false }),
-        response: { 200: Page(SurveyResponse), ...errorResponses },
+        response: { 200: ResponsePage, ...errorResponses },
       },
     },
     async (request) => {
-      const { limit = 50, cursor, from, to, ...match } = request.query;
+      const { limit = 50, cursor, from, to, q, ...match } = request.query;
       const after = decodeCursor(cursor);
-      const filters: (SQL | undefined)[] = [];
-      if (match.surveyId) filters.push(eq(responses.surveyId, match.surveyId));
-      if (match.contactId) filters.push(eq(responses.contactId, match.contactId));
-      if (match.clientId) filters.push(eq(responses.clientId, match.clientId));
-      if (match.campaignId) filters.push(eq(responses.campaignId, match.campaignId));
-      if (match.entityType) filters.push(eq(responses.entityType, match.entityType));
-      if (match.entityRef) filters.push(eq(responses.entityRef, match.entityRef));
-      if (match.channel) filters.push(eq(responses.channel, match.channel));
-      if (from) filters.push(gte(responses.submittedAt, new Date(from)));
-      if (to) filters.push(lt(responses.submittedAt, new Date(to)));
-      if (after) {
-        filters.push(
-          or(gt(responses.submittedAt, after.createdAt), and(eq(responses.submittedAt, after.createdAt), gt(responses.id, after.id))),
-        );
-      }
-      const rows = await app.db
-        .select()
-        .from(responses)
-        .where(and(...filters))
-        .orderBy(asc(responses.submittedAt), asc(responses.id))
-        .limit(limit + 1);
-      const items = rows.slice(0, limit);
-      const last = items.at(-1);
+      const filter = { ...match, from: from ? new Date(from) : undefined, to: to ? new Date(to) : undefined, text: q };
+      const page = await listResponses(app.db, filter, { limit, before: after && { submittedAt: after.createdAt, id: after.id } });
       return {
-        items: items.map(toSurveyResponse),
-        nextCursor: rows.length > limit && last ? encodeCursor({ createdAt: last.submittedAt, id: last.id }) : null,
+        items: page.items.map(toSurveyResponse),
+        nextCursor: page.next && encodeCursor({ createdAt: page.next.submittedAt, id: page.next.id }),
+        count: page.count,
       };
     },
   );
 
   app.get(
     '/:id',
-    { schema: { tags, security, params: IdParams, response: { 200: SurveyResponse, ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        security,
+        description: "One response with its answers in the survey's question order, labelled in the reader's language.",
+        params: IdParams,
+        querystring: ResponseDetailQuery,
+        response: { 200: SurveyResponseDetail, ...errorResponses },
+      },
+    },
     async (request) => {
-      const [row] = await app.db.select().from(responses).where(eq(responses.id, request.params.id));
-      if (!row) throw notFound('response');
-      return toSurveyResponse(row);
+      const found = await readResponse(app.db, request.params.id, {
+        language: request.query.language,
+        acceptLanguage: request.headers['accept-language'],
+      });
+      if (!found) throw notFound('response');
+      const { response, ...detail } = found;
+      return { ...toSurveyResponse(response), ...detail };
     },
   );
 };

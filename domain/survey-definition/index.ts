@@ -18,6 +18,7 @@ export {
   ratingScale,
 } from './questions';
 export { localize } from './localize';
+export { labelAnswers, type LabelledAnswer } from './answer-labels';
 export { validateDefinition, checkDefinition, type DefinitionProblem } from './definition-checks';
 export { evaluateCondition, visibleQuestionIds, pruneHiddenAnswers } from './visibility';
 export { formSteps, type FormStep } from './form-steps';
@@ -29,5 +30,5 @@ export {
   type AnswerProblemCode,
   type AnswerValidation,
 } from './answers';
-export { npsScoreOf, ratingScoreOf, scoreResponse } from './scores';
+export { commentOf, npsScoreOf, ratingScoreOf, scoreResponse } from './scores';
 export { REFERENCE_CODE_FIELDS, recordFieldOf, projectRecordFields } from './record-fields';

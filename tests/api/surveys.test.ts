@@ -89,7 +89,7 @@ describe('surveys API', () => {
     const link2 = await newLink(t.app, t.auth, id);
     await t.app.inject({ method: 'POST', url: `/api/public/responses/${link2.token}`, payload: { answers: { nps: 3, why: 'te traag' } } });
     const responses = (await get(`/api/responses?surveyId=${id}`)).json().items;
-    expect(responses.map((r: { surveyVersion: number }) => r.surveyVersion)).toEqual([1, 2]);
+    expect(responses.map((r: { surveyVersion: number }) => r.surveyVersion)).toEqual([2, 1]); // newest first
   });
 
   it('lists surveys by status, channel and request type with cursor pagination', async () => {
