@@ -10,6 +10,7 @@ import { CampaignList } from './pages/campaigns.js';
 import { CampaignDetail } from './pages/campaign-detail.js';
 import { ClientList, ClientDetail } from './pages/clients.js';
 import { OutboxList, OutboxDetail } from './pages/outbox.js';
+import { ResponseList, ResponseDetail } from './pages/responses.js';
 import { ApiKeys } from './pages/api-keys.js';
 import { Employees } from './pages/employees.js';
 import { Audit } from './pages/audit.js';
@@ -21,6 +22,7 @@ const NAV = [
   ['surveys', 'nav.surveys'],
   ['campaigns', 'nav.campaigns'],
   ['clients', 'nav.clients'],
+  ['responses', 'nav.responses'],
   ['outbox', 'nav.outbox'],
   ['employees', 'nav.employees'],
   ['api-keys', 'nav.api-keys'],
@@ -177,6 +179,7 @@ const SECTION_ROUTE = {
   surveys: '/api/surveys',
   campaigns: '/api/campaigns',
   clients: '/api/clients',
+  responses: '/api/responses',
   outbox: '/api/outbox',
   employees: '/api/employees',
   'api-keys': '/api/api-keys',
@@ -207,6 +210,8 @@ function Page({ route }) {
       return id ? html`<${CampaignDetail} id=${id} key=${id} />` : html`<${CampaignList} />`;
     case 'clients':
       return id ? html`<${ClientDetail} id=${id} key=${id} query=${route.query} />` : html`<${ClientList} query=${route.query} />`;
+    case 'responses':
+      return id ? html`<${ResponseDetail} id=${id} key=${id} />` : html`<${ResponseList} query=${route.query} />`;
     case 'outbox':
       return id ? html`<${OutboxDetail} id=${id} key=${id} />` : html`<${OutboxList} query=${route.query} />`;
     default:

@@ -89,7 +89,7 @@ describe('signing in to the admin UI', () => {
       await signInByLink(page, 'noor.analyst@example.com');
       // The link is used up and gone from the address bar.
       expect(page.url()).not.toContain('/sign-in/link/');
-      expect(await navItems(page)).toEqual(['Dashboard', 'Surveys', 'Campaigns', 'Clients', 'My account']);
+      expect(await navItems(page)).toEqual(['Dashboard', 'Surveys', 'Campaigns', 'Clients', 'Responses', 'My account']);
       expect(await page.getByTestId('signed-in-as').innerText()).toContain('Analyst');
       await page.goto(`${base}/admin/#/campaigns`);
       await page.getByTestId('campaign-table').waitFor();
@@ -153,7 +153,7 @@ describe('signing in to the admin UI', () => {
       await shoot(page, 'sign-in-email-link');
       await page.getByTestId('dev-link').click();
       await page.getByTestId('signed-in-as').waitFor();
-      expect(await navItems(page)).toEqual(['Dashboard', 'Surveys', 'Campaigns', 'Clients', 'Email outbox', 'Employees', 'API keys', 'Audit log', 'My account']);
+      expect(await navItems(page)).toEqual(['Dashboard', 'Surveys', 'Campaigns', 'Clients', 'Responses', 'Email outbox', 'Employees', 'API keys', 'Audit log', 'My account']);
 
       await page.goto(`${base}/admin/#/api-keys`);
       await page.getByTestId('key-table').waitFor();
