@@ -6,7 +6,8 @@ import { invitationSupersededSignal, memberWorkflowId } from '../workflows/defin
 import { and, count, desc, eq, inArray, sql } from 'drizzle-orm';
 import { tables, type Database, type Transaction } from '../db';
 import { resolveCampaignSettings, type CampaignSettings } from '../domain/campaign-settings';
-import { checkMailing, type MailingFacts, type MailingVerdict, type SendabilityFacts } from '../domain/eligibility';
+import { checkMailingNow, sendabilityFacts } from '../contacts/sendability';
+import type { MailingFacts, MailingVerdict, SendabilityFacts } from '../domain/eligibility';
 import type { MemberStatus } from '../domain/member-status';
 import { resolveTimeZone } from '../domain/send-time';
 import { emailLanguage, enqueueEmail, renderInvitation, renderReminder, surveyEmailHeaders } from '../email';
@@ -92,18 +93,6 @@ const INVITATION_STATUS_FOR: Partial<Record<MemberStatus, InvitationStatus>> = {
 };
 
 const OPEN_INVITATION: InvitationStatus[] = ['not_started', 'started'];
-
-/** What the sendability rules read of a contact row; ISO strings, as they travel through history. */
-function sendabilityFacts(contact: typeof tables.contacts.$inferSelect): SendabilityFacts {
-  return {
-    email: contact.email,
-    optedOut: contact.optedOut,
-    outOfScope: contact.outOfScope,
-    inactive: contact.inactive,
-    emailBouncedAt: contact.emailBouncedAt?.toISOString() ?? null,
-    lastSurveyCompletedAt: contact.lastSurveyCompletedAt?.toISOString() ?? null,
-  };
-}
 
 /**
  * Writes a member status change together with what follows from it: the invitation's status, and
@@ -243,11 +232,7 @@ export function createMemberActivities(deps: { db: Database; emailFrom: string; 
       const owed: Owed[] = [];
       const result = await db.transaction(async (tx): Promise<InviteResult> => {
         const row = await lockMember(tx, input.memberId);
-        const verdict = checkMailing(
-          { contact: sendabilityFacts(row.contact), campaignStatus: row.campaign.status, surveyStatus: row.survey.status, invitationStatus: null },
-          // The workflow weighed the no-send rule before deciding to invite.
-          { noSendRuleDays: 0, now: Date.now() },
-        );
+        const verdict = checkMailingNow({ contact: row.contact, campaignStatus: row.campaign.status, surveyStatus: row.survey.status, invitationStatus: null });
         if (!verdict.send) return { refused: verdict };
         const invitation = await openInvitation(tx, row, input, owed);
         await queueSurveyEmail(tx, { ...row, invitation: { id: invitation.invitationId, token: invitation.token, language: invitation.language, expiresAt: new Date(invitation.expiresAt) } }, {
@@ -287,11 +272,7 @@ export function createMemberActivities(deps: { db: Database; emailFrom: string; 
         .innerJoin(tables.campaigns, eq(tables.campaigns.id, tables.invitations.campaignId))
         .where(eq(tables.invitations.id, input.invitationId));
       if (!row) throw ApplicationFailure.nonRetryable(`invitation ${input.invitationId} does not exist`, 'InvitationNotFound');
-      const verdict = checkMailing(
-        { contact: sendabilityFacts(row.contact), campaignStatus: row.campaign.status, surveyStatus: row.survey.status, invitationStatus: row.invitation.status },
-        // The no-send rule is the workflow's to weigh (an invited member keeps its link).
-        { noSendRuleDays: 0, now: Date.now() },
-      );
+      const verdict = checkMailingNow({ contact: row.contact, campaignStatus: row.campaign.status, surveyStatus: row.survey.status, invitationStatus: row.invitation.status });
       if (!verdict.send) return { delivered: false, refused: verdict };
       const delivered = await db.transaction((tx) => queueSurveyEmail(tx, row, input));
       return { delivered };

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import { tables, type Database, type Transaction } from '../db';
-import { checkMailing, type MailingFacts } from '../domain/eligibility';
+import { checkMailingNow } from '../contacts/sendability';
+import type { MailingFacts } from '../domain/eligibility';
 import { owe, type Owed } from '../signals/owed-signals';
 import { emailUndeliverableSignal, memberWorkflowId } from '../workflows/definitions';
 import { holdSendSlots, markRequestLeaving, takeSendSlot } from './send-slots';
@@ -90,23 +91,12 @@ async function formBatch(db: Database, options: Required<Pick<DispatcherOptions,
         continue;
       }
       const verdict = message.contact
-        ? checkMailing(
-            {
-              contact: {
-                email: message.contact.email,
-                optedOut: message.contact.optedOut,
-                outOfScope: message.contact.outOfScope,
-                inactive: message.contact.inactive,
-                emailBouncedAt: message.contact.emailBouncedAt?.toISOString() ?? null,
-                lastSurveyCompletedAt: null,
-              },
-              campaignStatus: message.campaignStatus as MailingFacts['campaignStatus'],
-              surveyStatus: message.surveyStatus as MailingFacts['surveyStatus'],
-              invitationStatus: message.invitationStatus,
-            },
-            // The no-send rule is the member workflow's to weigh (an invited member keeps its link).
-            { noSendRuleDays: 0, now: Date.now() },
-          )
+        ? checkMailingNow({
+            contact: message.contact,
+            campaignStatus: message.campaignStatus as MailingFacts['campaignStatus'],
+            surveyStatus: message.surveyStatus as MailingFacts['surveyStatus'],
+            invitationStatus: message.invitationStatus,
+          })
         : ({ send: false, end: 'Erased' } as const);
       if (verdict.send) send.push(message);
       else if ('hold' in verdict && verdict.hold === 'paused') paused.push(message.id);

@@ -1,0 +1,25 @@
+import type { tables } from '../db';
+import { checkMailing, type MailingFacts, type MailingVerdict, type SendabilityFacts } from '../domain/eligibility';
+
+type ContactRow = typeof tables.contacts.$inferSelect;
+
+/** What the sendability rules read of a contact row; ISO strings, as they travel through history. */
+export function sendabilityFacts(contact: ContactRow): SendabilityFacts {
+  return {
+    email: contact.email,
+    optedOut: contact.optedOut,
+    outOfScope: contact.outOfScope,
+    inactive: contact.inactive,
+    emailBouncedAt: contact.emailBouncedAt?.toISOString() ?? null,
+    lastSurveyCompletedAt: contact.lastSurveyCompletedAt?.toISOString() ?? null,
+  };
+}
+
+/**
+ * The one check at the moment a survey email is queued or sent, on rows as PostgreSQL has them
+ * now. The no-send rule is left out: it is the member workflow's to weigh before it invites (an
+ * invited member keeps its link and its reminders).
+ */
+export function checkMailingNow(rows: Omit<MailingFacts, 'contact'> & { contact: ContactRow }): MailingVerdict {
+  return checkMailing({ ...rows, contact: sendabilityFacts(rows.contact) }, { noSendRuleDays: 0, now: Date.now() });
+}
