@@ -1,7 +1,10 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { and, asc, count, eq, gt, inArray, sql, type SQL } from 'drizzle-orm';
+import { isLaunched, oweLaunchRequest } from '../campaigns/add-members';
 import { rejectMember, reincludeMember } from '../campaigns/member-commands';
+import { countSegment, insertSegmentMembers, type Segment } from '../campaigns/segments';
+import { deliverOwed } from '../signals/owed-signals';
 import { tables, type Database } from '../db';
 import { isTerminalStatus, type MemberStatus } from '../domain/member-status';
 import type { OperationItemResult, OperationKind } from '../operations';
@@ -29,6 +32,15 @@ export interface OperationPage {
 interface MemberOutcome {
   result: OperationItemResult;
   detail?: string;
+}
+
+/** Contacts one page of an add_members operation inserts in one statement. */
+const ADD_PAGE_SIZE = 5000;
+
+/** The segment and the moment it is evaluated at, as requestOperation stored them. */
+function segmentParams(params: unknown): { segment: Segment; at: Date } {
+  const { segment, at } = params as { segment: Segment; at: string };
+  return { segment, at: new Date(at) };
 }
 
 /** Members a page works on at once against the Temporal frontend. */
@@ -66,12 +78,13 @@ export function createOperationActivities(deps: { db: Database; memberTaskQueue?
       const outcome = await reincludeMember(db, client, member.id, { taskQueue, campaignLaunched: operation.campaignLaunched });
       return outcome.outcome === 'done' ? { result: 'done' } : { result: 'skipped', detail: outcome.reason };
     }
+    if (!(kind in SIGNAL_FOR) && kind !== 'change_settings') throw new Error(`operation kind ${kind} is not applied per member`);
     if (!member.startedAt) return { result: 'skipped', detail: 'not started' };
     if (isTerminalStatus(member.status)) return { result: 'skipped', detail: `finished with status ${member.status}` };
     const handle = client.workflow.getHandle(memberWorkflowId(member.id));
     try {
       if (kind === 'change_settings') await handle.executeUpdate(changeSettingsUpdate, { args: [operation.params as ChangeSettingsInput] });
-      else await handle.signal(SIGNAL_FOR[kind]);
+      else await handle.signal(SIGNAL_FOR[kind as keyof typeof SIGNAL_FOR]);
       return { result: 'done' };
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) return { result: 'skipped', detail: 'finished' };
@@ -80,12 +93,37 @@ export function createOperationActivities(deps: { db: Database; memberTaskQueue?
     }
   }
 
+  /**
+   * One page of an add_members operation: a set-based insert of the segment's next contacts (in
+   * contact id order, the page's cursor), larger than the workflow's page of per-member work.
+   * Members added to a launched campaign are started by its launch, asked for with the page.
+   */
+  async function addSegmentPage(operation: Awaited<ReturnType<typeof loadOperation>>, after: string | null): Promise<OperationPage> {
+    const { segment, at } = segmentParams(operation.params);
+    const [campaign] = await db.select().from(tables.campaigns).where(eq(tables.campaigns.id, operation.campaignId));
+    if (!campaign) throw new Error(`campaign ${operation.campaignId} does not exist`);
+    const { page, owed } = await db.transaction(async (tx) => {
+      const page = await insertSegmentMembers(tx, campaign.id, segment, at, { after, limit: ADD_PAGE_SIZE, operationId: operation.id });
+      const owed = page.added > 0 && isLaunched(campaign) ? [await oweLaunchRequest(tx, campaign.id)] : [];
+      return { page, owed };
+    });
+    const context = Context.current();
+    await deliverOwed(db, { client: context.client, taskQueue: deps.memberTaskQueue ?? context.info.taskQueue }, owed);
+    return { lastMemberId: page.lastContactId ?? after, done: page.matched < ADD_PAGE_SIZE };
+  }
+
   return {
     /** Counts the members the operation applies to. */
     async beginOperation(input: { operationId: string }): Promise<{ total: number }> {
       const operation = await loadOperation(input.operationId);
-      const [row] = await db.select({ n: count() }).from(members).where(targetOf(operation));
-      const total = row?.n ?? 0;
+      let total: number;
+      if (operation.kind === 'add_members') {
+        const { segment, at } = segmentParams(operation.params);
+        total = await countSegment(db, segment, at);
+      } else {
+        const [row] = await db.select({ n: count() }).from(members).where(targetOf(operation));
+        total = row?.n ?? 0;
+      }
       await db.update(tables.operations).set({ total }).where(eq(tables.operations.id, input.operationId));
       return { total };
     },
@@ -96,6 +134,7 @@ export function createOperationActivities(deps: { db: Database; memberTaskQueue?
      */
     async runOperationPage(input: OperationPageInput): Promise<OperationPage> {
       const operation = await loadOperation(input.operationId);
+      if (operation.kind === 'add_members') return addSegmentPage(operation, input.after);
       const [campaign] = await db.select({ launchedAt: tables.campaigns.launchedAt, status: tables.campaigns.status }).from(tables.campaigns).where(eq(tables.campaigns.id, operation.campaignId));
       const page = await db
         .select({ id: members.id, status: members.status, startedAt: members.workflowStartedAt })

@@ -73,6 +73,7 @@ export const ACCESS_POLICY: Readonly<Record<string, Access>> = {
   'POST /api/campaigns/:id/close': ADMIN,
   'GET /api/campaigns/:id/launch': READERS,
   'POST /api/campaigns/:id/members': ADMIN,
+  'POST /api/campaigns/:id/members/preview': ADMIN,
   'GET /api/campaigns/:id/members': READERS,
   'GET /api/campaigns/:id/members/counts': READERS,
   'GET /api/campaigns/:id/members/:memberId': READERS,

@@ -1,5 +1,5 @@
 import { and, eq, inArray } from 'drizzle-orm';
-import { tables, type Database } from '../db';
+import { tables, type Database, type Transaction } from '../db';
 import { oweWithStart, type Owed } from '../signals/owed-signals';
 import { launchRequestedSignal, launchWorkflowId } from '../workflows/definitions';
 import { FOREIGN_KEY_VIOLATION, sqlState } from '../db/sql-errors';
@@ -31,6 +31,18 @@ export interface AddMembersResult {
   /** The launch request owed for them; the caller delivers it after the commit. */
   owed: Owed[];
 }
+
+/** A campaign whose launch has begun and that still runs: members added to it start at once. */
+export const isLaunched = (campaign: { status: string; launchedAt: Date | null }): boolean =>
+  campaign.launchedAt !== null && campaign.status !== 'closed' && campaign.status !== 'draft';
+
+/** Asks the campaign's launch to start members that have no workflow yet (delivered after the commit). */
+export const oweLaunchRequest = (tx: Transaction, campaignId: string): Promise<Owed> =>
+  oweWithStart(tx, launchRequestedSignal, {
+    workflowId: launchWorkflowId(campaignId),
+    workflowType: 'campaignLaunch',
+    args: [{ campaignId }],
+  });
 
 /**
  * Adds members in one transaction: contact data is upserted by externalRef, the unique
@@ -95,17 +107,8 @@ export async function addMembers(
         .from(tables.campaignMembers)
         .where(and(eq(tables.campaignMembers.campaignId, campaign.id), inArray(tables.campaignMembers.contactId, [...new Set(contactIds)])));
       const idByContact = new Map(all.map((m) => [m.contactId, m.id]));
-      const launched = campaign.launchedAt !== null && campaign.status !== 'closed' && campaign.status !== 'draft';
-      const owed =
-        launched && inserted.length > 0
-          ? [
-              await oweWithStart(
-                tx,
-                launchRequestedSignal,
-                { workflowId: launchWorkflowId(campaign.id), workflowType: 'campaignLaunch', args: [{ campaignId: campaign.id }] },
-              ),
-            ]
-          : [];
+      const launched = isLaunched(campaign);
+      const owed = launched && inserted.length > 0 ? [await oweLaunchRequest(tx, campaign.id)] : [];
       return { inserted, memberIds: contactIds.map((c) => idByContact.get(c)!), owed, starting: launched ? inserted.length : 0 };
     });
 

@@ -555,7 +555,19 @@ export const pendingSignals = pgTable(
 // memberOperation workflow and reported per member.
 // ---------------------------------------------------------------------------------------------
 
-export const operationKind = pgEnum('operation_kind', ['pause', 'resume', 'close', 'change_settings', 'reject', 'reinclude']);
+/** Append only (enum order). add_members: a segment's contacts added as members. */
+export const operationKind = pgEnum('operation_kind', [
+  'pause',
+  'resume',
+  'close',
+  'change_settings',
+  'reject',
+  'reinclude',
+  'add_members',
+  'change_frontline_employee',
+  'resend',
+  'remove',
+]);
 export const operationStatus = pgEnum('operation_status', ['running', 'done']);
 export const operationItemResult = pgEnum('operation_item_result', ['done', 'skipped', 'failed']);
 

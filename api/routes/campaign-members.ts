@@ -6,7 +6,8 @@ import { requestOperation } from '../../operations';
 import { memberStateQuery, memberWorkflowId } from '../../workflows/definitions';
 import { deliverInBackground } from '../../signals/deliver-in-background';
 import { badRequest, conflict, notFound } from '../errors';
-import { AddMembersBody, Member, MemberListQuery } from '../schemas/campaigns';
+import { addSegment, INLINE_ADD_LIMIT, previewSegment } from '../../campaigns/segments';
+import { AddMembersBody, AddMembersResult, Member, MemberListQuery, SegmentAddOperation, SegmentBody, SegmentPreview } from '../schemas/campaigns';
 import { IdParams, Page, errorResponses } from '../schemas/common';
 import { loadCampaign, memberCounts, requireTemporal } from './campaigns';
 
@@ -56,23 +57,50 @@ export const campaignMemberRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         security,
-        description: 'Adds members by contact id or contact data (upserted by externalRef). Members added to a launched campaign (wave or always-on) start at once (`starting`).',
+        description:
+          'Adds members by contact id or contact data (upserted by externalRef), or every contact of a segment. ' +
+          'Members added to a launched campaign (wave or always-on) start at once (`starting`). ' +
+          `A segment matching more than ${INLINE_ADD_LIMIT} contacts is added by an operation: 202 + GET /api/operations/:id.`,
         params: IdParams,
         body: AddMembersBody,
-        response: {
-          200: Type.Object({ added: Type.Integer(), alreadyMembers: Type.Integer(), starting: Type.Integer(), memberIds: Type.Array(Type.String()) }),
-          ...errorResponses,
-        },
+        response: { 200: AddMembersResult, 202: SegmentAddOperation, ...errorResponses },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const campaign = await loadCampaign(app.db, request.params.id);
       if (campaign.status === 'closed') throw conflict('the campaign is closed');
-      const { owed, ...result } = await addMembers(app.db, campaign, request.body.members).catch((error: unknown) => {
+      const { members, segment } = request.body;
+      if (segment) {
+        const { owed, ...result } = await addSegment(app.db, campaign, segment);
+        deliverInBackground(app.db, app.temporal, request.log, owed);
+        if (result.kind === 'operation') return reply.status(202).send({ operationId: result.operationId, matching: result.matching });
+        return { added: result.added, alreadyMembers: result.alreadyMembers, starting: result.starting };
+      }
+      const { owed, ...result } = await addMembers(app.db, campaign, members!).catch((error: unknown) => {
         throw error instanceof MemberInputError ? badRequest(error.message) : error;
       });
       deliverInBackground(app.db, app.temporal, request.log, owed);
       return result;
+    },
+  );
+
+  app.post(
+    '/:id/members/preview',
+    {
+      schema: {
+        tags,
+        security,
+        description:
+          'What adding the segment would do, without doing it: the contacts it matches, those already members, ' +
+          'how many of the rest the sendability checks would end before an invitation (by status), and a sample.',
+        params: IdParams,
+        body: SegmentBody,
+        response: { 200: SegmentPreview, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const campaign = await loadCampaign(app.db, request.params.id);
+      return previewSegment(app.db, campaign, request.body.segment);
     },
   );
 

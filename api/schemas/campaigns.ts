@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { CampaignSettingsSchema } from '../../domain/campaign-settings';
+import { Segment } from '../../campaigns/segments';
 import { MEMBER_STATUSES } from '../../domain/member-status';
 import { ContactInput, Nullable } from './contacts';
 import { PageQuery } from './common';
@@ -99,9 +100,53 @@ export const MemberInput = Type.Union([
 export type MemberInput = Static<typeof MemberInput>;
 
 export const AddMembersBody = Type.Object(
-  { members: Type.Array(MemberInput, { minItems: 1, maxItems: 10_000 }) },
-  { additionalProperties: false },
+  {
+    members: Type.Optional(Type.Array(MemberInput, { minItems: 1, maxItems: 10_000 })),
+    segment: Type.Optional(Segment),
+  },
+  { additionalProperties: false, minProperties: 1, maxProperties: 1, description: 'Either members (by id or contact data) or a segment' },
 );
+
+export const SegmentBody = Type.Object({ segment: Segment }, { additionalProperties: false });
+
+const Count = Type.Integer({ minimum: 0 });
+export const AddMembersResult = Type.Object({
+  added: Count,
+  alreadyMembers: Count,
+  starting: Type.Integer({ minimum: 0, description: 'members of a launched campaign asked of its launch' }),
+  memberIds: Type.Optional(Type.Array(UuidRef, { description: "each given member's id, in order (members given by id or data)" })),
+});
+
+export const SegmentAddOperation = Type.Object({
+  operationId: UuidRef,
+  matching: Type.Integer({ description: 'contacts the segment matched when the operation was asked for' }),
+});
+
+export const SegmentPreview = Type.Object({
+  matching: Count,
+  alreadyMembers: Count,
+  toAdd: Count,
+  ineligible: Type.Object({
+    total: Count,
+    byReason: Type.Record(Type.String(), Count, {
+      description: 'members an add would make that the sendability checks would end before an invitation, by the status they would get',
+    }),
+  }),
+  sample: Type.Array(
+    Type.Object({
+      id: UuidRef,
+      externalRef: Nullable(Type.String()),
+      email: Nullable(Type.String()),
+      firstName: Type.String(),
+      lastName: Type.String(),
+      language: Nullable(Type.String()),
+      region: Nullable(Type.String()),
+      clientId: Nullable(Type.String({ format: 'uuid' })),
+      frontlineEmployeeId: Nullable(Type.String({ format: 'uuid' })),
+      unsendableReason: Nullable(Type.String()),
+    }),
+  ),
+});
 
 export const Member = Type.Object(
   {
