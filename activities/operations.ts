@@ -2,7 +2,8 @@ import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { and, asc, count, eq, gt, inArray, sql, type SQL } from 'drizzle-orm';
 import { isLaunched, oweLaunchRequest } from '../campaigns/add-members';
-import { rejectMember, reincludeMember } from '../campaigns/member-commands';
+import { memberFilterCondition, type MemberFilter } from '../campaigns/member-filter';
+import { changeFrontlineEmployee, rejectMember, reincludeMember, removeMember, resendMember, type CommandOutcome } from '../campaigns/member-commands';
 import { countSegment, insertSegmentMembers, type Segment } from '../campaigns/segments';
 import { deliverOwed } from '../signals/owed-signals';
 import { tables, type Database } from '../db';
@@ -59,8 +60,40 @@ export function createOperationActivities(deps: { db: Database; memberTaskQueue?
     return operation;
   }
 
-  const targetOf = (operation: Awaited<ReturnType<typeof loadOperation>>): SQL | undefined =>
-    and(eq(members.campaignId, operation.campaignId), operation.memberIds ? inArray(members.id, operation.memberIds) : undefined);
+  /** The operation's members: chosen by id, by the member list's filter (as it holds page by page), or all. */
+  const targetOf = (operation: Awaited<ReturnType<typeof loadOperation>>): SQL | undefined => {
+    const { filter } = (operation.params ?? {}) as { filter?: MemberFilter };
+    return and(
+      eq(members.campaignId, operation.campaignId),
+      operation.memberIds ? inArray(members.id, operation.memberIds) : undefined,
+      filter ? memberFilterCondition(filter) : undefined,
+    );
+  };
+
+  /** The administrator's command a bulk action applies to each member; undefined for campaign-wide kinds. */
+  function commandFor(
+    client: Client,
+    taskQueue: string,
+    operation: { kind: OperationKind; params: unknown; campaignLaunched: boolean },
+  ): ((memberId: string) => Promise<CommandOutcome>) | undefined {
+    const launched = { taskQueue, campaignLaunched: operation.campaignLaunched };
+    switch (operation.kind) {
+      case 'reject':
+        return (id) => rejectMember(db, client, id);
+      case 'reinclude':
+        return (id) => reincludeMember(db, client, id, launched);
+      case 'resend':
+        return (id) => resendMember(db, client, id, launched);
+      case 'remove':
+        return (id) => removeMember(db, id);
+      case 'change_frontline_employee': {
+        const { frontlineEmployeeId } = operation.params as { frontlineEmployeeId: string };
+        return (id) => changeFrontlineEmployee(db, id, frontlineEmployeeId);
+      }
+      default:
+        return undefined;
+    }
+  }
 
   /** What one member's workflow is told, and how it answered. */
   async function apply(
@@ -70,12 +103,9 @@ export function createOperationActivities(deps: { db: Database; memberTaskQueue?
     member: { id: string; status: MemberStatus; startedAt: Date | null },
   ): Promise<MemberOutcome> {
     const { kind } = operation;
-    if (kind === 'reject') {
-      const outcome = await rejectMember(db, client, member.id);
-      return outcome.outcome === 'done' ? { result: 'done' } : { result: 'skipped', detail: outcome.reason };
-    }
-    if (kind === 'reinclude') {
-      const outcome = await reincludeMember(db, client, member.id, { taskQueue, campaignLaunched: operation.campaignLaunched });
+    const command = commandFor(client, taskQueue, operation);
+    if (command) {
+      const outcome = await command(member.id);
       return outcome.outcome === 'done' ? { result: 'done' } : { result: 'skipped', detail: outcome.reason };
     }
     if (!(kind in SIGNAL_FOR) && kind !== 'change_settings') throw new Error(`operation kind ${kind} is not applied per member`);

@@ -1,6 +1,7 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import { tables, type Database } from '../db';
+import type { MemberStatus } from '../domain/member-status';
 import { memberWorkflowId, rejectedSignal, rejectUpdate } from '../workflows/definitions';
 import { startMemberWorkflow } from './start-member';
 
@@ -71,4 +72,75 @@ export async function reincludeMember(
     { taskQueue: options.taskQueue, restart: true },
   );
   return { outcome: 'done' };
+}
+
+/** Statuses a member is re-sent from: a fresh lifecycle with a new link. */
+const RESENDABLE: ReadonlySet<MemberStatus> = new Set<MemberStatus>(['Email_Bounced', 'Expired']);
+
+/**
+ * Sends a finished member its survey again as a fresh lifecycle with a new link, started like a
+ * re-inclusion (its messages keyed apart from the old ones): a bounced member once its contact's
+ * address has changed (which clears the bounce), an expired one at any time. Refused for any
+ * other member, and while the campaign is not running.
+ */
+export async function resendMember(
+  db: Database,
+  client: Client | undefined,
+  memberId: string,
+  options: { taskQueue: string; campaignLaunched: boolean },
+): Promise<CommandOutcome> {
+  const [row] = await db
+    .select({ member: members, emailBouncedAt: tables.contacts.emailBouncedAt })
+    .from(members)
+    .innerJoin(tables.contacts, eq(tables.contacts.id, members.contactId))
+    .where(eq(members.id, memberId));
+  if (!row) return { outcome: 'refused', reason: 'no such member' };
+  const { member } = row;
+  if (!RESENDABLE.has(member.status)) return { outcome: 'refused', reason: `only a bounced or expired member can be re-sent (status is ${member.status})` };
+  if (member.status === 'Email_Bounced' && row.emailBouncedAt) return { outcome: 'refused', reason: "the contact's address has not changed since it bounced" };
+  if (!member.workflowStartedAt || !options.campaignLaunched) return { outcome: 'refused', reason: 'the campaign is not running' };
+  if (!client) throw new Error('no Temporal client');
+  await db.update(members).set({ remindersSent: 0, scheduledSendAt: null }).where(eq(members.id, memberId));
+  await startMemberWorkflow(
+    client,
+    { memberId, campaignId: member.campaignId, contactId: member.contactId },
+    { taskQueue: options.taskQueue, restart: true },
+  );
+  return { outcome: 'done' };
+}
+
+/**
+ * Deletes a member that never started, of a campaign not yet launched (whose launch could
+ * otherwise be starting it at this moment). After that, reject it instead.
+ */
+export async function removeMember(db: Database, memberId: string): Promise<CommandOutcome> {
+  const deleted = await db
+    .delete(members)
+    .where(
+      and(
+        eq(members.id, memberId),
+        isNull(members.workflowStartedAt),
+        sql`exists (select 1 from ${tables.campaigns} c where c.id = ${members.campaignId} and c.launched_at is null)`,
+      ),
+    )
+    .returning({ id: members.id });
+  if (deleted.length > 0) return { outcome: 'done' };
+  const [member] = await db.select({ id: members.id }).from(members).where(eq(members.id, memberId));
+  return { outcome: 'refused', reason: member ? 'the member may have started: reject it instead' : 'no such member' };
+}
+
+/** Makes `employeeId` the frontline employee of the member's contact; done once, skipped when already so. */
+export async function changeFrontlineEmployee(db: Database, memberId: string, employeeId: string): Promise<CommandOutcome> {
+  const c = tables.contacts;
+  const changed = await db
+    .update(c)
+    .set({ frontlineEmployeeId: employeeId })
+    .where(
+      and(
+        sql`${c.id} = (select contact_id from ${members} where id = ${memberId}::uuid)`,
+        sql`${c.frontlineEmployeeId} is distinct from ${employeeId}::uuid`,
+      ),
+    )
+    .returning({ id: c.id });
+  return changed.length > 0 ? { outcome: 'done' } : { outcome: 'refused', reason: 'already the frontline employee' };
 }

@@ -6,8 +6,9 @@ import { requestOperation } from '../../operations';
 import { memberStateQuery, memberWorkflowId } from '../../workflows/definitions';
 import { deliverInBackground } from '../../signals/deliver-in-background';
 import { badRequest, conflict, notFound } from '../errors';
+import { MemberFilter, memberFilterCondition } from '../../campaigns/member-filter';
 import { addSegment, INLINE_ADD_LIMIT, previewSegment } from '../../campaigns/segments';
-import { AddMembersBody, AddMembersResult, Member, MemberListQuery, SegmentAddOperation, SegmentBody, SegmentPreview } from '../schemas/campaigns';
+import { AddMembersBody, AddMembersResult, Member, MemberActionBody, MemberListQuery, SegmentAddOperation, SegmentBody, SegmentPreview } from '../schemas/campaigns';
 import { IdParams, Page, errorResponses } from '../schemas/common';
 import { loadCampaign, memberCounts, requireTemporal } from './campaigns';
 
@@ -109,13 +110,11 @@ export const campaignMemberRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { tags, security, params: IdParams, querystring: MemberListQuery, response: { 200: Page(Member), ...errorResponses } } },
     async (request) => {
       await loadCampaign(app.db, request.params.id);
-      const { limit = 50, cursor, status, frontlineEmployeeId, clientId } = request.query;
+      const { limit = 50, cursor, ...filter } = request.query;
       const after = decodeMemberCursor(cursor);
       const filters: (SQL | undefined)[] = [
         eq(campaignMembers.campaignId, request.params.id),
-        status ? eq(campaignMembers.status, status) : undefined,
-        frontlineEmployeeId ? eq(contacts.frontlineEmployeeId, frontlineEmployeeId) : undefined,
-        clientId ? eq(contacts.clientId, clientId) : undefined,
+        memberFilterCondition(filter),
         after ? gt(campaignMembers.id, after) : undefined,
       ];
       const rows = (await app.db
@@ -136,11 +135,18 @@ export const campaignMemberRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/:id/members/counts',
     {
-      schema: { tags, security, params: IdParams, response: { 200: Type.Record(Type.String(), Type.Integer()), ...errorResponses } },
+      schema: {
+        tags,
+        security,
+        description: "Members per status, of those the member list's filter matches (all without one)",
+        params: IdParams,
+        querystring: MemberFilter,
+        response: { 200: Type.Record(Type.String(), Type.Integer()), ...errorResponses },
+      },
     },
     async (request) => {
       await loadCampaign(app.db, request.params.id);
-      return memberCounts(app.db, request.params.id);
+      return memberCounts(app.db, request.params.id, request.query);
     },
   );
 
@@ -219,22 +225,37 @@ export const campaignMemberRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         security,
-        description: 'Rejects or re-includes many members at once, as an operation (202 + GET /api/operations/:id)',
+        description:
+          'One action on many members, chosen by id or by the member list\'s filter ("all 4,312 matching"), as an operation ' +
+          '(202 + GET /api/operations/:id, each member done, skipped with the reason, or failed): reject; reinclude (a rejected ' +
+          'member); resend (a bounced member after its address changed, or an expired one: a fresh lifecycle with a new link); ' +
+          "remove (only members of a campaign not yet launched; after that, reject); change_frontline_employee (of the members' contacts).",
         params: IdParams,
-        body: Type.Object(
-          {
-            action: Type.Union([Type.Literal('reject'), Type.Literal('reinclude')]),
-            memberIds: Type.Array(Type.String({ format: 'uuid' }), { minItems: 1, maxItems: 10_000, uniqueItems: true }),
-          },
-          { additionalProperties: false },
-        ),
+        body: MemberActionBody,
         response: { 202: Type.Object({ operationId: Type.String() }), ...errorResponses },
       },
     },
     async (request, reply) => {
       const campaign = await loadCampaign(app.db, request.params.id);
+      const { action, memberIds, filter, frontlineEmployeeId } = request.body;
+      if ((memberIds === undefined) === (filter === undefined)) throw badRequest('give either memberIds or filter');
+      if ((action === 'change_frontline_employee') !== (frontlineEmployeeId !== undefined)) {
+        throw badRequest('frontlineEmployeeId goes with the change_frontline_employee action, and only with it');
+      }
+      if (frontlineEmployeeId) {
+        const [employee] = await app.db
+          .select({ active: tables.employees.active })
+          .from(tables.employees)
+          .where(eq(tables.employees.id, frontlineEmployeeId));
+        if (!employee?.active) throw badRequest('frontlineEmployeeId is not an active employee');
+      }
       const { operationId, owed } = await app.db.transaction((tx) =>
-        requestOperation(tx, { kind: request.body.action, campaignId: campaign.id, memberIds: request.body.memberIds }),
+        requestOperation(tx, {
+          kind: action,
+          campaignId: campaign.id,
+          memberIds,
+          params: { ...(filter ? { filter } : {}), ...(frontlineEmployeeId ? { frontlineEmployeeId } : {}) },
+        }),
       );
       deliverInBackground(app.db, app.temporal, request.log, owed);
       return reply.status(202).send({ operationId });

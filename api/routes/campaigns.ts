@@ -1,6 +1,7 @@
 import { and, asc, count, eq, type SQL } from 'drizzle-orm';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { closeCampaign, pauseCampaign, resumeCampaign, startCampaignLaunch, type LifecycleResult } from '../../campaigns';
+import { memberFilterCondition, type MemberFilter } from '../../campaigns/member-filter';
 import { tables, type Database } from '../../db';
 import { resolveCampaignSettings, type CampaignSettings } from '../../domain/campaign-settings';
 import { requestOperation } from '../../operations';
@@ -29,11 +30,11 @@ export async function loadCampaign(db: Database, id: string): Promise<CampaignRo
   return row;
 }
 
-export async function memberCounts(db: Database, campaignId: string): Promise<Record<string, number>> {
+export async function memberCounts(db: Database, campaignId: string, filter: MemberFilter = {}): Promise<Record<string, number>> {
   const rows = await db
     .select({ status: campaignMembers.status, n: count() })
     .from(campaignMembers)
-    .where(eq(campaignMembers.campaignId, campaignId))
+    .where(and(eq(campaignMembers.campaignId, campaignId), memberFilterCondition(filter)))
     .groupBy(campaignMembers.status);
   return Object.fromEntries(rows.map((r) => [r.status, r.n]));
 }

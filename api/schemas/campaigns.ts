@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { CampaignSettingsSchema } from '../../domain/campaign-settings';
+import { MemberFilter, memberFilterFields } from '../../campaigns/member-filter';
 import { Segment } from '../../campaigns/segments';
 import { MEMBER_STATUSES } from '../../domain/member-status';
 import { ContactInput, Nullable } from './contacts';
@@ -175,14 +176,19 @@ export const Member = Type.Object(
   { $id: 'CampaignMember' },
 );
 
-export const MemberListQuery = Type.Object(
+export const MemberListQuery = Type.Object({ ...PageQuery, ...memberFilterFields }, { additionalProperties: false });
+
+/** What a bulk action can do to members (operation kinds of the same names). */
+export const MEMBER_ACTIONS = ['reject', 'reinclude', 'resend', 'remove', 'change_frontline_employee'] as const;
+
+export const MemberActionBody = Type.Object(
   {
-    ...PageQuery,
-    status: Type.Optional(MemberStatus),
-    frontlineEmployeeId: Type.Optional(UuidRef),
-    clientId: Type.Optional(UuidRef),
+    action: Type.Union(MEMBER_ACTIONS.map((a) => Type.Literal(a))),
+    memberIds: Type.Optional(Type.Array(UuidRef, { minItems: 1, maxItems: 10_000, uniqueItems: true })),
+    filter: Type.Optional(MemberFilter),
+    frontlineEmployeeId: Type.Optional(Type.String({ format: 'uuid', description: 'change_frontline_employee: the new frontline employee' })),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'Members by id, or every member the filter matches (as each page of the operation finds them)' },
 );
 
 export const SettingsChange = Type.Object(
