@@ -14,9 +14,17 @@ function summary(report, total) {
   return `${t(`operation.${report.kind}`)}: ${t('operation.progress', counts)}${finished}`;
 }
 
-/** Live progress of one operation: done / skipped / failed of total, until it is done. */
+/** Why members were skipped, most frequent first, from a page of skipped results. */
+function skipReasons(items) {
+  const counts = new Map();
+  for (const item of items) counts.set(item.detail ?? '', (counts.get(item.detail ?? '') ?? 0) + 1);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1]);
+}
+
+/** Live progress of one operation: done / skipped / failed of total, until it is done; then why members were skipped. */
 export function OperationProgress({ operationId, onDone }) {
   const [report, setReport] = useState(null);
+  const [skipped, setSkipped] = useState([]);
   const [error, setError] = useState(null);
   const timer = useRef(undefined);
 
@@ -28,6 +36,10 @@ export function OperationProgress({ operationId, onDone }) {
         if (!live) return;
         setReport(next);
         if (next.status === 'done') {
+          if (next.skipped > 0) {
+            const page = await api(`/api/operations/${operationId}`, { query: { result: 'skipped', limit: 500 } });
+            if (live) setSkipped(skipReasons(page.items));
+          }
           onDone?.(next);
           return;
         }
@@ -49,6 +61,11 @@ export function OperationProgress({ operationId, onDone }) {
   return html`<div class="progress" data-testid="operation-progress">
     <progress max=${Math.max(total, 1)} value=${handled} aria-label=${t(`operation.${report.kind}`)}></progress>
     <span role="status">${summary(report, total)}</span>
+    ${skipped.length
+      ? html`<ul class="muted" data-testid="skip-reasons">
+          ${skipped.map(([reason, n]) => html`<li key=${reason}>${t('operation.skippedBecause', { reason, n: formatNumber(n) })}</li>`)}
+        </ul>`
+      : null}
     ${report.items.length
       ? html`<ul class="form-error">
           ${report.items.map((item) => html`<li key=${item.memberId}>${item.memberId}: ${item.detail ?? ''}</li>`)}

@@ -22,6 +22,7 @@ const patch = (url: string, payload: object) => stack.t.app.inject({ method: 'PA
 const get = (url: string) => stack.t.app.inject({ url, headers: stack.t.auth });
 
 interface Report {
+  status: string;
   total: number;
   done: number;
   skipped: number;
