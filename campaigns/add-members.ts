@@ -3,6 +3,7 @@ import { tables, type Database, type Transaction } from '../db';
 import { oweWithStart, type Owed } from '../signals/owed-signals';
 import { launchRequestedSignal, launchWorkflowId } from '../workflows/definitions';
 import { FOREIGN_KEY_VIOLATION, sqlState } from '../db/sql-errors';
+import { normaliseContactFields, type FieldProblem } from '../contacts/values';
 
 /** The interaction a member was added for (always-on campaigns: one member per contact moment). */
 export interface MemberInteraction {
@@ -63,7 +64,9 @@ export async function addMembers(
           contactIds.push(input.contactId);
           continue;
         }
-        const { externalRef, ...fields } = input.contact;
+        const problems: FieldProblem[] = [];
+        const { externalRef, ...fields } = normaliseContactFields({ ...input.contact }, problems);
+        if (problems.length) throw new MemberInputError(`members[${index}].contact.${problems[0]!.field}: ${problems[0]!.message}`);
         const values = {
           ...fields,
           externalRef,

@@ -4,6 +4,7 @@ import { closeCampaign, pauseCampaign, resumeCampaign, startCampaignLaunch, type
 import { memberFilterCondition, type MemberFilter } from '../../campaigns/member-filter';
 import { tables, type Database } from '../../db';
 import { resolveCampaignSettings, type CampaignSettings } from '../../domain/campaign-settings';
+import { canonicalTimeZone } from '../../domain/time-zones';
 import { requestOperation } from '../../operations';
 import type { ChangeSettingsInput } from '../../workflows/definitions';
 import { deliverInBackground } from '../../signals/deliver-in-background';
@@ -58,6 +59,14 @@ function runningChange(before: CampaignSettings, after: CampaignSettings): Chang
   return Object.keys(change).length ? change : null;
 }
 
+/** Settings with their default time zone in its canonical IANA spelling; an unknown zone is a 400. */
+function withKnownZone<T extends { defaultTimeZone?: string } | undefined>(settings: T): T {
+  if (!settings?.defaultTimeZone) return settings;
+  const zone = canonicalTimeZone(settings.defaultTimeZone.trim());
+  if (!zone) throw badRequest(`settings.defaultTimeZone: ${settings.defaultTimeZone} is not a known IANA time zone`);
+  return { ...settings, defaultTimeZone: zone };
+}
+
 /** Campaigns: create, read, update, list, launch, change settings of running members. */
 export const campaignRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const tags = ['campaigns'];
@@ -67,7 +76,8 @@ export const campaignRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/',
     { schema: { tags, security, body: CampaignInput, response: { 201: Campaign, ...errorResponses } } },
     async (request, reply) => {
-      const { settings, ...body } = request.body;
+      const { settings: given, ...body } = request.body;
+      const settings = withKnownZone(given);
       // A campaign mails in its survey's language unless told otherwise.
       const [survey] = await app.db.select({ defaultLanguage: surveys.defaultLanguage }).from(surveys).where(eq(surveys.id, body.surveyId));
       const defaultLanguage = settings?.defaultLanguage ?? survey?.defaultLanguage;
@@ -139,7 +149,8 @@ export const campaignRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const current = await loadCampaign(app.db, request.params.id);
-      const { settings, ...rest } = request.body;
+      const { settings: given, ...rest } = request.body;
+      const settings = withKnownZone(given);
       const nextSettings = settings ? resolveCampaignSettings({ ...current.settings, ...settings }) : current.settings;
       const { row, operation } = await changeSettings(current, rest, nextSettings).catch(referenceError);
       deliverInBackground(app.db, app.temporal, request.log, operation?.owed);
