@@ -502,17 +502,18 @@ describe('admin UI', () => {
     try {
       await page.goto(`${base}/admin/#/campaigns/${seed.campaignId}`);
       const members = page.getByTestId('member-table').locator('tbody tr');
-      await expect.poll(() => members.count()).toBe(8);
+      // The page loads its filters' lists and the counts beside the members: allow a loaded machine time.
+      await expect.poll(() => members.count(), { timeout: 15_000 }).toBe(8);
       await page.getByTestId('launch-progress').getByText('7 of 8 members started (88%)').waitFor();
       await page.locator('[data-status="Survey_Completed"]').click();
-      await expect.poll(() => members.count()).toBe(3);
+      await expect.poll(() => members.count(), { timeout: 15_000 }).toBe(3);
 
       await page.locator('textarea[name="members"]').fill('email;firstName;lastName;language\nivo@klant1.example;Ivo;Peters;NL\njoke@klant2.example;Joke;Vos;nl');
       await page.getByText('2 members recognised.').waitFor();
       await page.getByRole('button', { name: 'Add', exact: true }).click();
       await page.getByText('2 added, 0 were members already.').waitFor();
       await page.getByRole('button', { name: /^All/ }).click();
-      await expect.poll(() => members.count()).toBe(10);
+      await expect.poll(() => members.count(), { timeout: 15_000 }).toBe(10);
       const [joke] = await t.database.db.select().from(tables.contacts).where(eq(tables.contacts.externalRef, 'joke@klant2.example'));
       expect(joke).toMatchObject({ firstName: 'Joke', lastName: 'Vos', language: 'nl' });
       expect(session.problems).toEqual([]);
