@@ -1,7 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import closeWithGrace from 'close-with-grace';
+import { pino } from 'pino';
 import { buildApp } from './api/app';
+import { loggerOptions } from './api/log-redaction';
 import { registerApiKey, rotateGeneratedKey } from './people/api-keys';
 import { loadConfigOrExit } from './config';
 import { openDatabase } from './db';
@@ -11,6 +13,7 @@ import { startDevServer, type DevServer } from './temporal/dev-server';
 import { installTemporalRuntime } from './temporal/runtime';
 import { createNpsflowWorkers } from './temporal/worker';
 import { cachedWorkflowBundle } from './temporal/workflow-bundle';
+import { startTracing } from './telemetry/tracing';
 
 /**
  * `npm start`: the whole stack in one process on a bare machine — the Temporal dev server
@@ -69,16 +72,23 @@ try {
 say(`Temporal ${devServer ? 'dev server' : 'cluster'} at ${temporal.address}`);
 say(`database ready (${database.driver === 'pglite' ? `PGlite in ${config.databaseUrl}` : 'PostgreSQL'})`);
 
-installTemporalRuntime();
+// The SDK's own lines from warnings up: its start-up chatter would hide the summary below.
+const { workerMetricsPort } = config.telemetry;
+installTemporalRuntime({
+  log: pino({ ...loggerOptions(['fatal', 'error', 'silent'].includes(config.logLevel) ? config.logLevel : 'warn'), name: 'npsflow-worker' }),
+  ...(workerMetricsPort ? { metricsBindAddress: `${config.host}:${workerMetricsPort}` } : {}),
+});
+const tracing = await startTracing(config, 'npsflow');
 const { workerConnection, client, workers } = await timed('worker', async () => {
   const workerConnection = await connectWorker(temporalConfig, temporal.address);
-  const client = await connectClient(temporalConfig, temporal.address);
+  const client = await connectClient(temporalConfig, temporal.address, tracing?.clientInterceptors);
   const workers = await createNpsflowWorkers({
     connection: workerConnection,
     config,
     db: database.db,
     workflowBundle: { codePath: bundle.codePath },
     log: (error) => console.error(`email dispatcher: ${error instanceof Error ? error.message : String(error)}`),
+    tracing,
   });
   return { workerConnection, client, workers };
 });
@@ -91,6 +101,7 @@ const app = await buildApp({
   config,
   db: database.db,
   temporal: { client, taskQueue: temporalConfig.taskQueue },
+  tracing,
 });
 const address = await app.listen({ port: config.port, host: config.host });
 
@@ -130,5 +141,6 @@ closeWithGrace({ delay: 20_000 }, async ({ err, signal }) => {
   await client.connection.close();
   await database.close();
   await devServer?.stop();
+  await tracing?.shutdown();
   say('stopped');
 });

@@ -1,9 +1,12 @@
 import closeWithGrace from 'close-with-grace';
+import { pino } from 'pino';
+import { loggerOptions } from './api/log-redaction';
 import { loadConfigOrExit } from './config';
 import { openDatabase } from './db';
 import { connectWorker } from './temporal/connection';
 import { installTemporalRuntime } from './temporal/runtime';
 import { createNpsflowWorkers } from './temporal/worker';
+import { startTracing } from './telemetry/tracing';
 
 /**
  * The production worker process: PostgreSQL (DATABASE_URL) and an existing Temporal cluster
@@ -14,7 +17,11 @@ const config = loadConfigOrExit((c) => [
   !c.temporal.address && { variable: 'TEMPORAL_ADDRESS', message: 'required when the worker runs as its own process (host:port)' },
 ]);
 const temporalAddress = config.temporal.address!;
-installTemporalRuntime('INFO');
+// JSON lines, with the redaction the API's logs have.
+const log = pino({ ...loggerOptions(config.logLevel), name: 'npsflow-worker' });
+const { workerMetricsPort } = config.telemetry;
+installTemporalRuntime({ log, ...(workerMetricsPort ? { metricsBindAddress: `${config.host}:${workerMetricsPort}` } : {}) });
+const tracing = await startTracing(config, 'npsflow-worker');
 const database = await openDatabase(config.databaseUrl);
 const connection = await connectWorker(config.temporal, temporalAddress);
 // The workflow and email workers, and the dispatcher that drains the email outbox.
@@ -22,15 +29,17 @@ const workers = await createNpsflowWorkers({
   connection,
   config,
   db: database.db,
-  log: (error) => console.error(`email dispatcher: ${error instanceof Error ? error.message : String(error)}`),
+  log: (error) => log.error({ err: error }, 'email dispatcher: a pass failed'),
+  tracing,
   ...(config.temporal.workflowBundlePath ? { workflowBundle: { codePath: config.temporal.workflowBundlePath } } : {}),
 });
 const running = workers.run();
 
 closeWithGrace({ delay: 30_000 }, async ({ err }) => {
-  if (err) console.error(err);
+  if (err) log.error({ err }, 'shutting down after an error');
   workers.shutdown();
   await running;
   await connection.close();
   await database.close();
+  await tracing?.shutdown();
 });

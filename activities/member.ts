@@ -150,6 +150,20 @@ async function writeMemberStatus(tx: Transaction, change: StatusChange): Promise
   }
 }
 
+/**
+ * Logs through the SDK's activity logger, which adds the workflow id, run id and activity type
+ * (the worker sends it to pino). Outside an activity (tests call activities directly): nothing.
+ */
+function logActivity(message: string, details: Record<string, unknown>): void {
+  let context: Context;
+  try {
+    context = Context.current();
+  } catch {
+    return;
+  }
+  context.log.info(message, details);
+}
+
 /** The worker's Temporal client, inside an activity, for signals owed by this activity's transaction. */
 function workerTemporal(): { client: Client; taskQueue: string } | undefined {
   try {
@@ -273,8 +287,13 @@ export function createMemberActivities(deps: { db: Database; emailFrom: string; 
         .where(eq(tables.invitations.id, input.invitationId));
       if (!row) throw ApplicationFailure.nonRetryable(`invitation ${input.invitationId} does not exist`, 'InvitationNotFound');
       const verdict = checkMailingNow({ contact: row.contact, campaignStatus: row.campaign.status, surveyStatus: row.survey.status, invitationStatus: row.invitation.status });
-      if (!verdict.send) return { delivered: false, refused: verdict };
+      // No address, no link in these lines.
+      if (!verdict.send) {
+        logActivity('survey email not sent', { kind: input.kind, ...('hold' in verdict ? { held: verdict.hold } : { ends: verdict.end }) });
+        return { delivered: false, refused: verdict };
+      }
       const delivered = await db.transaction((tx) => queueSurveyEmail(tx, row, input));
+      logActivity('survey email queued', { kind: input.kind, queuedNow: delivered });
       return { delivered };
     },
   };

@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
 import type { Database } from '../db';
+import type { Tracing } from '../telemetry/tracing';
 import { auth } from './plugins/auth';
 import { access } from './plugins/access';
 import { audit } from './plugins/audit';
@@ -46,6 +47,8 @@ export interface AppDependencies {
   /** Absent when the API runs without Temporal (some tests); /readyz then reports it. */
   temporal?: TemporalHandle;
   logger?: FastifyServerOptions['logger'];
+  /** OpenTelemetry, when OTEL_EXPORTER_OTLP_ENDPOINT is set. */
+  tracing?: Tracing | undefined;
 }
 
 declare module 'fastify' {
@@ -79,6 +82,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   app.decorate('db', deps.db);
   app.decorate('temporal', deps.temporal);
 
+  // First, so that every route and hook after it is traced.
+  if (deps.tracing) await app.register(deps.tracing.fastifyPlugin);
   await app.register(errorHandler);
   await app.register(storableText);
   await app.register(apiCacheControl);

@@ -1,6 +1,7 @@
 import closeWithGrace from 'close-with-grace';
 import { loadConfigOrExit } from '../config';
 import { openDatabase } from '../db';
+import { startTracing } from '../telemetry/tracing';
 import { connectClient } from '../temporal/connection';
 import { registerApiKey } from '../people/api-keys';
 import { buildApp } from './app';
@@ -17,10 +18,11 @@ const config = loadConfigOrExit((c) => [
 ]);
 const temporalAddress = config.temporal.address!;
 const adminApiKey = config.adminApiKey!;
+const tracing = await startTracing(config, 'npsflow-api');
 const database = await openDatabase(config.databaseUrl);
 await registerApiKey(database.db, 'ADMIN_API_KEY', adminApiKey);
-const client = await connectClient(config.temporal, temporalAddress);
-const app = await buildApp({ config, db: database.db, temporal: { client, taskQueue: config.temporal.taskQueue } });
+const client = await connectClient(config.temporal, temporalAddress, tracing?.clientInterceptors);
+const app = await buildApp({ config, db: database.db, temporal: { client, taskQueue: config.temporal.taskQueue }, tracing });
 await app.listen({ port: config.port, host: config.host });
 
 closeWithGrace({ delay: 20_000 }, async ({ err }) => {
@@ -28,4 +30,5 @@ closeWithGrace({ delay: 20_000 }, async ({ err }) => {
   await app.close();
   await client.connection.close();
   await database.close();
+  await tracing?.shutdown();
 });

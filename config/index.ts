@@ -88,6 +88,9 @@ const envSchema = z.object({
   OIDC_CLIENT_ID: z.string().min(1).optional(),
   OIDC_CLIENT_SECRET: z.string().min(1).optional(),
   TRUST_PROXY: trustProxySchema.optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
+  WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -146,6 +149,14 @@ export interface Config {
     sessionAbsoluteMs: number;
     /** OpenID Connect, when OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are all set. */
     oidc: { issuer: string; clientId: string; clientSecret: string } | undefined;
+  };
+  telemetry: {
+    /** OTLP/HTTP base URL (`/v1/traces` is appended); tracing is off without it. */
+    otlpEndpoint: string | undefined;
+    /** The service name on exported spans; each process has its own default. */
+    serviceName: string | undefined;
+    /** Port of the worker's Prometheus endpoint (the SDK's worker metrics); off without it. */
+    workerMetricsPort: number | undefined;
   };
 }
 
@@ -231,6 +242,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         env.OIDC_ISSUER && env.OIDC_CLIENT_ID && env.OIDC_CLIENT_SECRET
           ? { issuer: env.OIDC_ISSUER, clientId: env.OIDC_CLIENT_ID, clientSecret: env.OIDC_CLIENT_SECRET }
           : undefined,
+    },
+    telemetry: {
+      otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT?.replace(/\/$/, ''),
+      serviceName: env.OTEL_SERVICE_NAME,
+      workerMetricsPort: env.WORKER_METRICS_PORT,
     },
   };
 }

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
+import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor, type ClientInterceptors } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { Config } from '../config';
 
@@ -19,13 +19,13 @@ function connectionOptions(temporal: TemporalConfig, address: string) {
  * for about a second, not the SDK's default twenty: a person is waiting, and the API answers
  * 503 TEMPORAL_UNAVAILABLE instead (what must not be lost is in the signal outbox already).
  */
-export async function connectClient(temporal: TemporalConfig, address: string): Promise<Client> {
+export async function connectClient(temporal: TemporalConfig, address: string, interceptors?: ClientInterceptors): Promise<Client> {
   const connection = await Connection.connect({
     ...connectionOptions(temporal, address),
     connectTimeout: '5s',
     interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 4 }))],
   });
-  return new Client({ connection, namespace: temporal.namespace });
+  return new Client({ connection, namespace: temporal.namespace, ...(interceptors ? { interceptors } : {}) });
 }
 
 /** The native connection a worker polls through. */

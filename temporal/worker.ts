@@ -4,9 +4,24 @@ import { createActivities, type ActivityDependencies } from '../activities';
 import type { Config } from '../config';
 import type { Database } from '../db';
 import { createTransport, startEmailDispatcher, type RunningDispatcher } from '../email';
+import { droppedWorkflowSpans, type Tracing } from '../telemetry/tracing';
 import { emailTaskQueue } from '../workflows/definitions';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+/** Workflow interceptor modules, bundled with the workflows (a pre-built bundle includes them). */
+export const workflowInterceptorModules = [fileURLToPath(new URL('../workflows/tracing-interceptors.ts', import.meta.url))];
+
+/**
+ * Tracing's part of a workflow worker's options: activity interceptors, the workflow spans'
+ * sink (a no-op when this process does not trace) and, when bundling at start-up, the workflow
+ * interceptor modules.
+ */
+function tracingOptions(tracing: Tracing | undefined, bundled: boolean): Pick<WorkerOptions, 'interceptors' | 'sinks'> {
+  return {
+    interceptors: { ...tracing?.worker.interceptors, ...(bundled ? {} : { workflowModules: workflowInterceptorModules }) },
+    sinks: tracing?.worker.sinks ?? droppedWorkflowSpans,
+  };
+}
 
 export interface CreateWorkerOptions {
   connection: NativeConnection;
@@ -15,6 +30,8 @@ export interface CreateWorkerOptions {
   dependencies: ActivityDependencies;
   /** A pre-built bundle (production) instead of bundling workflowsPath at start-up. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Traces of workflows and activities, when this process exports them. */
+  tracing?: Tracing;
   overrides?: Partial<WorkerOptions>;
 }
 
@@ -26,6 +43,7 @@ export function createWorker(options: CreateWorkerOptions): Promise<Worker> {
     taskQueue: options.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
     activities: createActivities(options.dependencies),
+    ...tracingOptions(options.tracing, Boolean(options.workflowBundle)),
     ...options.overrides,
   });
 }
@@ -36,6 +54,7 @@ export interface CreateEmailWorkerOptions {
   /** The workflows' task queue; email activities run on its email queue beside it. */
   taskQueue: string;
   dependencies: ActivityDependencies;
+  tracing?: Tracing;
   overrides?: Partial<WorkerOptions>;
 }
 
@@ -49,6 +68,7 @@ export function createEmailWorker(options: CreateEmailWorkerOptions): Promise<Wo
     namespace: options.namespace,
     taskQueue: emailTaskQueue(options.taskQueue),
     activities: createActivities(options.dependencies),
+    ...(options.tracing ? { interceptors: options.tracing.worker.interceptors } : {}),
     ...options.overrides,
   });
 }
@@ -71,6 +91,7 @@ export async function createNpsflowWorkers(options: {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Where the dispatcher reports trouble (a database away, say); it carries on by itself. */
   log?: (error: unknown) => void;
+  tracing?: Tracing;
 }): Promise<NpsflowWorkers> {
   const { connection, config } = options;
   const dependencies: ActivityDependencies = {
@@ -79,7 +100,7 @@ export async function createNpsflowWorkers(options: {
     emailFrom: config.email.from,
     unsubscribeAddress: config.email.unsubscribeAddress,
   };
-  const common = { connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, dependencies };
+  const common = { connection, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue, dependencies, tracing: options.tracing };
   const worker = await createWorker({ ...common, ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}) });
   const emailWorker = await createEmailWorker(common);
   let dispatcher: RunningDispatcher | undefined;

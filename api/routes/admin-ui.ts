@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { projectRoot } from '../../temporal/binaries';
 
 /*
  * The admin web UI: static ES modules served as they are (no build step), rendered in the
@@ -16,7 +16,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
  * explicit list (no path from a request ever reaches the file system) with an ETag.
  */
 
-const UI_DIR = fileURLToPath(new URL('../admin-ui/', import.meta.url));
+const UI_DIR = path.join(projectRoot, 'api', 'admin-ui');
 const require = createRequire(import.meta.url);
 
 const TYPES: Record<string, string> = {

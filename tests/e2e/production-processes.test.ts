@@ -1,19 +1,25 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tables } from '../../db';
+import { buildProcesses } from '../../scripts/build';
+import { writeWorkflowBundle } from '../../temporal/workflow-bundle';
 import { ensureBinary, projectRoot } from '../../temporal/binaries';
 import { startDevServer, type DevServer } from '../../temporal/dev-server';
 import { kto } from '../fixtures/surveys';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { allocatePorts } from '../support/stack';
+import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver';
+import { allocatePorts, freePort } from '../support/stack';
 
 /**
- * The production shape: `npm run migrate`, `worker.ts` and `api/server.ts` as separate
- * processes against PostgreSQL and a Temporal server they did not start.
+ * The production shape, as the image runs it: the compiled migration, worker (on the pre-built
+ * workflow bundle) and API as separate Node processes against PostgreSQL and a Temporal server
+ * they did not start, exporting traces to a local OTLP receiver, the worker serving its metrics
+ * and logging JSON.
  */
 const ADMIN_KEY = 'production-test-admin-key-0123456789';
 let database: TestDatabase;
@@ -21,13 +27,20 @@ let temporal: DevServer;
 let stateDir: string;
 const children: ChildProcess[] = [];
 let apiUrl: string;
+let receiver: OtlpReceiver;
+let workerMetricsUrl: string;
+/** The worker's stdout, line by line. */
+const workerLines: string[] = [];
+const contactEmail = 'bel@example.org';
+let memberId: string;
 
-function run(entry: string, env: Record<string, string>): ChildProcess {
-  const child = spawn(path.join(projectRoot, 'node_modules/.bin/tsx'), [entry], {
+function run(entry: string, env: Record<string, string>, onLine?: (line: string) => void): ChildProcess {
+  const child = spawn(process.execPath, [entry], {
     cwd: projectRoot,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'production', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', onLine ? 'pipe' : 'inherit', 'inherit'],
   });
+  if (onLine) createInterface({ input: child.stdout! }).on('line', onLine);
   children.push(child);
   return child;
 }
@@ -36,6 +49,11 @@ beforeAll(async () => {
   database = await createTestDatabase();
   stateDir = mkdtempSync(path.join(os.tmpdir(), 'npsflow-prod-'));
   const ports = await allocatePorts();
+  receiver = await startOtlpReceiver();
+  // `npm run build` and `npm run build:workflows`, as the Dockerfile does.
+  await Promise.all([buildProcesses(), writeWorkflowBundle(path.join(projectRoot, 'dist/workflow-bundle.js'))]);
+  const metricsPort = await freePort();
+  workerMetricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
   temporal = await startDevServer({ cliPath: ensureBinary('cli'), stateDir, port: ports.temporal, uiPort: ports.ui, namespace: 'default' });
   const env = {
     DATABASE_URL: database.url,
@@ -43,12 +61,14 @@ beforeAll(async () => {
     TEMPORAL_TASK_QUEUE: 'production-test',
     PORT: String(ports.api),
     ADMIN_API_KEY: ADMIN_KEY,
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
   };
   apiUrl = `http://127.0.0.1:${ports.api}`;
-  const migrate = run('db/migrate-cli.ts', env);
+  const migrate = run('dist/migrate.js', env);
   expect(await new Promise((resolve) => migrate.once('exit', resolve))).toBe(0);
-  run('worker.ts', env);
-  run('api/server.ts', env);
+  const workerEnv = { ...env, LOG_LEVEL: 'info', WORKER_METRICS_PORT: String(metricsPort), WORKFLOW_BUNDLE_PATH: 'dist/workflow-bundle.js' };
+  run('dist/worker.js', workerEnv, (line) => workerLines.push(line));
+  run('dist/server.js', env);
 }, 120_000);
 
 afterAll(async () => {
@@ -63,6 +83,7 @@ afterAll(async () => {
     ),
   );
   await temporal?.stop();
+  await receiver?.close();
   await database?.destroy();
   rmSync(stateDir, { recursive: true, force: true });
 });
@@ -105,12 +126,69 @@ describe('separate migrate, worker and API processes', () => {
     expect((await api('POST', `/api/campaigns/${campaign.body.id}/launch`)).status).toBe(202);
     await eventually(() => api('GET', `/api/campaigns/${campaign.body.id}`), (c) => c.body.status === 'active');
     const added = await api('POST', `/api/campaigns/${campaign.body.id}/members`, {
-      members: [{ contact: { externalRef: 'prod-1', email: 'bel@example.org', language: 'nl' }, channel: 'phone' }],
+      members: [{ contact: { externalRef: 'prod-1', email: contactEmail, language: 'nl' }, channel: 'phone' }],
     });
     expect(added.body.starting).toBe(1);
-    const memberId = (added.body.memberIds as string[])[0]!;
+    memberId = (added.body.memberIds as string[])[0]!;
     await eventually(() => api('GET', `/api/campaigns/${campaign.body.id}/members/${memberId}`), (m) => m.body.status === 'Survey_Not_Started');
     const mails = await database.db.select().from(tables.emailOutbox).where(eq(tables.emailOutbox.memberId, memberId));
     expect(mails.map((m) => m.kind)).toEqual(['invitation']);
   }, 180_000);
+
+  it('trace one public answer as one connected trace: request, signal, workflow, activities', async () => {
+    const [invitation] = await database.db.select().from(tables.invitations).where(eq(tables.invitations.memberId, memberId));
+    const token = invitation!.token;
+    const answered = await fetch(`${apiUrl}/api/public/responses/${token}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ answers: { nps: 9 } }),
+    });
+    expect(answered.status).toBe(201);
+    await eventually(() => api('GET', `/api/campaigns/${invitation!.campaignId}/members/${memberId}`), (m) => m.body.status === 'Survey_Completed');
+
+    const request = await eventually(
+      async () => receiver.spans.find((span) => span.service === 'npsflow-api' && span.attributes['http.route'] === '/api/public/responses/:token'),
+      (span) => span !== undefined,
+    );
+    const isComplete = (trace: ReceivedSpan[]) => {
+      const ids = new Set(trace.map((span) => span.spanId));
+      const has = (service: string, pattern: RegExp) => trace.some((span) => span.service === service && pattern.test(span.name));
+      return (
+        has('npsflow-api', /^SignalWorkflow:surveyCompleted$/) &&
+        has('npsflow-worker', /^HandleSignal:surveyCompleted$/) &&
+        has('npsflow-worker', /^StartActivity:/) &&
+        has('npsflow-worker', /^RunActivity:/) &&
+        // Connected: every span but the request's hangs off another span of the same trace.
+        trace.every((span) => span === request || (span.parentSpanId !== undefined && ids.has(span.parentSpanId)))
+      );
+    };
+    const trace = await eventually(async () => receiver.spans.filter((span) => span.traceId === request!.traceId), isComplete);
+    expect(request!.parentSpanId).toBeUndefined();
+    const byId = new Map(trace.map((span) => [span.spanId, span]));
+    // The signal's handling in the worker hangs off the API's signal call.
+    const handled = trace.find((span) => span.name === 'HandleSignal:surveyCompleted')!;
+    expect(byId.get(handled.parentSpanId!)!.name).toBe('SignalWorkflow:surveyCompleted');
+    const ran = trace.filter((span) => span.name.startsWith('RunActivity:'));
+    expect(ran.every((span) => span.attributes.temporalWorkflowId === `member-${memberId}`)).toBe(true);
+    // Spans leave under the logs' rule: no survey token, no email address.
+    const exported = receiver.bodies.join('\n');
+    expect(exported).not.toContain(token);
+    expect(exported).not.toContain(contactEmail);
+  }, 120_000);
+
+  it('serve the worker metrics and log JSON with workflow and run ids', async () => {
+    const metrics = await eventually(
+      () => fetch(workerMetricsUrl).then((r) => r.text()),
+      (text) => /^temporal_activity_execution_latency_seconds_count\{.*task_queue="production-test-email"/m.test(text),
+    );
+    expect(metrics).toMatch(/^temporal_workflow_completed_total\{.*workflow_type="campaignMember"/m);
+
+    const entries = workerLines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    const sent = entries.find((entry) => entry.msg === 'survey email queued');
+    expect(sent).toMatchObject({ name: 'npsflow-worker', workflowId: `member-${memberId}`, activityType: 'sendSurveyEmail', kind: 'invitation' });
+    expect(sent!.workflowRunId).toEqual(expect.any(String));
+    const [invitation] = await database.db.select().from(tables.invitations).where(eq(tables.invitations.memberId, memberId));
+    expect(workerLines.join('\n')).not.toContain(invitation!.token);
+    expect(workerLines.join('\n')).not.toContain(contactEmail);
+  }, 60_000);
 });
