@@ -164,6 +164,9 @@ function logActivity(message: string, details: Record<string, unknown>): void {
   context.log.info(message, details);
 }
 
+/** A refused send in a log line: held (and why) or ending the member (and as what). */
+const refusal = (verdict: Exclude<MailingVerdict, { send: true }>) => ('hold' in verdict ? { held: verdict.hold } : { ends: verdict.end });
+
 /** The worker's Temporal client, inside an activity, for signals owed by this activity's transaction. */
 function workerTemporal(): { client: Client; taskQueue: string } | undefined {
   try {
@@ -261,6 +264,8 @@ export function createMemberActivities(deps: { db: Database; emailFrom: string; 
         return { invitation: { invitationId: invitation.invitationId, expiresAt: invitation.expiresAt } };
       });
       await deliverOwed(db, workerTemporal(), owed);
+      if ('refused' in result) logActivity('survey email not sent', { kind: 'invitation', ...refusal(result.refused) });
+      else logActivity('survey email queued', { kind: 'invitation' });
       return result;
     },
 
@@ -289,7 +294,7 @@ export function createMemberActivities(deps: { db: Database; emailFrom: string; 
       const verdict = checkMailingNow({ contact: row.contact, campaignStatus: row.campaign.status, surveyStatus: row.survey.status, invitationStatus: row.invitation.status });
       // No address, no link in these lines.
       if (!verdict.send) {
-        logActivity('survey email not sent', { kind: input.kind, ...('hold' in verdict ? { held: verdict.hold } : { ends: verdict.end }) });
+        logActivity('survey email not sent', { kind: input.kind, ...refusal(verdict) });
         return { delivered: false, refused: verdict };
       }
       const delivered = await db.transaction((tx) => queueSurveyEmail(tx, row, input));

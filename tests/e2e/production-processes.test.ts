@@ -179,13 +179,13 @@ describe('separate migrate, worker and API processes', () => {
   it('serve the worker metrics and log JSON with workflow and run ids', async () => {
     const metrics = await eventually(
       () => fetch(workerMetricsUrl).then((r) => r.text()),
-      (text) => /^temporal_activity_execution_latency_seconds_count\{.*task_queue="production-test-email"/m.test(text),
+      (text) => /^temporal_activity_execution_latency_seconds_count\{.*task_queue="production-test"/m.test(text),
     );
     expect(metrics).toMatch(/^temporal_workflow_completed_total\{.*workflow_type="campaignMember"/m);
 
     const entries = workerLines.map((line) => JSON.parse(line) as Record<string, unknown>);
     const sent = entries.find((entry) => entry.msg === 'survey email queued');
-    expect(sent).toMatchObject({ name: 'npsflow-worker', workflowId: `member-${memberId}`, activityType: 'sendSurveyEmail', kind: 'invitation' });
+    expect(sent).toMatchObject({ name: 'npsflow-worker', workflowId: `member-${memberId}`, activityType: 'inviteMember', kind: 'invitation' });
     expect(sent!.workflowRunId).toEqual(expect.any(String));
     const [invitation] = await database.db.select().from(tables.invitations).where(eq(tables.invitations.memberId, memberId));
     expect(workerLines.join('\n')).not.toContain(invitation!.token);
