@@ -21,6 +21,7 @@ export const contactFields = {
   email: Type.Optional(Nullable(Email)),
   firstName: Type.Optional(Name),
   lastName: Type.Optional(Name),
+  phone: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 50, description: 'for the follow-up call' }))),
   language: Type.Optional(Nullable(Language)),
   timeZone: Type.Optional(Nullable(TimeZone)),
   region: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 100 }))),

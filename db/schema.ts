@@ -19,6 +19,7 @@ import {
   primaryKey,
 } from 'drizzle-orm/pg-core';
 import type { CampaignSettings } from '../domain/campaign-settings';
+import { FOLLOW_UP_OUTCOMES, FOLLOW_UP_STATUSES } from '../domain/follow-up';
 import { MEMBER_STATUSES } from '../domain/member-status';
 import type { SurveyDefinition } from '../domain/survey-definition';
 
@@ -57,7 +58,9 @@ export const campaignMode = pgEnum('campaign_mode', ['wave', 'always_on']);
 /** A campaign's life: draft → launching → active ⇄ paused → closed. Append only (enum order). */
 export const campaignStatus = pgEnum('campaign_status', ['draft', 'launching', 'active', 'closed', 'paused']);
 export const entityType = pgEnum('entity_type', ['contactmoment', 'request', 'client']);
-export const taskStatus = pgEnum('task_status', ['open', 'done', 'cancelled']);
+/** A follow-up task's statuses are those of domain/follow-up.ts; its workflow alone writes them. */
+export const taskStatus = pgEnum('task_status', FOLLOW_UP_STATUSES);
+export const taskOutcome = pgEnum('task_outcome', FOLLOW_UP_OUTCOMES);
 /**
  * queued: waiting for the dispatcher; sent: handed to the provider (or, without one, delivered to
  * this table); failed: refused for good or never accepted within its bound; withheld: the one
@@ -84,6 +87,10 @@ export const employees = pgTable(
     active: boolean('active').notNull().default(true),
     /** Least privilege until an admin says otherwise. */
     role: role('role').notNull().default('employee'),
+    /** Language of their emails and screens' dates, e.g. 'nl'; the campaign's when unset. */
+    language: text('language'),
+    /** IANA time zone their follow-up tasks fall due in; the campaign's when unset. */
+    timeZone: text('time_zone'),
     ...timestamps,
   },
   (t) => [uniqueIndex('employees_email_unique').on(sql`lower(${t.email})`)],
@@ -208,6 +215,8 @@ export const contacts = pgTable(
     email: text('email'),
     firstName: text('first_name').notNull().default(''),
     lastName: text('last_name').notNull().default(''),
+    /** For the follow-up call, as the source CRM has it. */
+    phone: text('phone'),
     /** BCP-47 primary language, e.g. 'nl', 'en'. */
     language: text('language'),
     /** IANA time zone, e.g. 'Europe/Amsterdam'. */
@@ -400,19 +409,39 @@ export const responses = pgTable(
   ],
 );
 
+/**
+ * A detractor's feedback call (one per response) or an action-plan task an admin created on a
+ * client or contact. Its workflow (workflows/follow-up-task.ts) writes status, assignee, due
+ * date, outcome and escalation; the campaign, survey and client are copied in for the lists.
+ */
 export const followUpTasks = pgTable(
   'follow_up_tasks',
   {
     id: uuid('id').primaryKey().defaultRandom(),
+    /** feedback_call or action_plan (domain/follow-up.ts). */
     kind: text('kind').notNull().default('feedback_call'),
     responseId: uuid('response_id').references(() => responses.id, { onDelete: 'cascade' }),
     memberId: uuid('member_id').references(() => campaignMembers.id, { onDelete: 'set null' }),
     contactId: uuid('contact_id').references(() => contacts.id, { onDelete: 'set null' }),
+    clientId: uuid('client_id').references(() => clients.id, { onDelete: 'set null' }),
+    campaignId: uuid('campaign_id').references(() => campaigns.id, { onDelete: 'set null' }),
+    surveyId: uuid('survey_id').references(() => surveys.id, { onDelete: 'set null' }),
     assigneeEmployeeId: uuid('assignee_employee_id').references(() => employees.id, { onDelete: 'set null' }),
+    /** Who created an action-plan task (its escalations go to them). */
+    createdByEmployeeId: uuid('created_by_employee_id').references(() => employees.id, { onDelete: 'set null' }),
     status: taskStatus('status').notNull().default('open'),
     subject: text('subject').notNull(),
+    description: text('description').notNull().default(''),
+    /** Unused since notes became rows of follow_up_task_events; kept for older tasks. */
     notes: text('notes').notNull().default(''),
+    /** The due day in the assignee's time zone; dueAt is its last instant there. */
+    dueDate: date('due_date', { mode: 'string' }),
     dueAt: timestamp('due_at', { withTimezone: true, precision: 3 }).notNull(),
+    /** The first time somebody acted on the task (started, noted, reassigned or closed it). */
+    firstActionAt: timestamp('first_action_at', { withTimezone: true, precision: 3 }),
+    escalatedAt: timestamp('escalated_at', { withTimezone: true, precision: 3 }),
+    outcome: taskOutcome('outcome'),
+    /** When it was closed (cleared by a reopen). */
     completedAt: timestamp('completed_at', { withTimezone: true, precision: 3 }),
     ...timestamps,
   },
@@ -420,7 +449,36 @@ export const followUpTasks = pgTable(
     // One feedback call per response, whatever retries happen.
     uniqueIndex('follow_up_tasks_response_kind_unique').on(t.responseId, t.kind),
     index('follow_up_tasks_assignee_status_idx').on(t.assigneeEmployeeId, t.status, t.dueAt),
+    // The task lists: ordered by due date, filtered by one of these.
+    index('follow_up_tasks_due_idx').on(t.dueAt, t.id),
+    index('follow_up_tasks_status_due_idx').on(t.status, t.dueAt, t.id),
+    index('follow_up_tasks_campaign_due_idx').on(t.campaignId, t.dueAt, t.id),
+    index('follow_up_tasks_survey_due_idx').on(t.surveyId, t.dueAt, t.id),
+    index('follow_up_tasks_client_due_idx').on(t.clientId, t.dueAt, t.id),
+    check('follow_up_tasks_kind', sql`${t.kind} in ('feedback_call', 'action_plan')`),
   ],
+);
+
+/**
+ * A task's history: notes people wrote and what happened to it (started, reassigned, due date
+ * changed, told, escalated, closed, reopened). Notes are written by the API; the rest by the
+ * task's workflow, with the status change they belong to.
+ */
+export const followUpTaskEvents = pgTable(
+  'follow_up_task_events',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    taskId: uuid('task_id')
+      .notNull()
+      .references(() => followUpTasks.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(),
+    note: text('note'),
+    actorEmployeeId: uuid('actor_employee_id').references(() => employees.id, { onDelete: 'set null' }),
+    actorName: text('actor_name'),
+    details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
+    at: timestamp('at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (t) => [index('follow_up_task_events_task_at_idx').on(t.taskId, t.at)],
 );
 
 // ---------------------------------------------------------------------------------------------

@@ -35,6 +35,10 @@ export const CampaignSettingsSchema = Type.Object(
     sendWindow: Type.Optional(SendWindow),
     noSendRuleDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 3650 })),
     followUpDueDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 90 })),
+    /** Days a follow-up task may stay open past its due day before it goes to the campaign owner. */
+    escalationDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 90 })),
+    /** Tell the responsible employee of every completed survey (a detractor's task email replaces it). */
+    completionNotices: Type.Optional(Type.Boolean()),
     /** Spread invitations over this many minutes so a wave does not fire in one second. */
     staggerMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 1440 })),
   },
@@ -53,6 +57,8 @@ export interface CampaignSettings {
   sendWindow: { startHour: number; endHour: number; weekdays: number[] };
   noSendRuleDays: number;
   followUpDueDays: number;
+  escalationDays: number;
+  completionNotices: boolean;
   staggerMinutes: number;
 }
 
@@ -66,6 +72,8 @@ export const DEFAULT_CAMPAIGN_SETTINGS: CampaignSettings = {
   sendWindow: { startHour: 9, endHour: 17, weekdays: [1, 2, 3, 4, 5] },
   noSendRuleDays: 365,
   followUpDueDays: 14,
+  escalationDays: 3,
+  completionNotices: true,
   staggerMinutes: 60,
 };
 

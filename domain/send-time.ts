@@ -98,7 +98,7 @@ export function resolveTimeZone(
   return isValidTimeZone(defaultTimeZone) ? defaultTimeZone : 'UTC';
 }
 
-interface LocalTime {
+export interface LocalTime {
   year: number;
   month: number;
   day: number;
@@ -109,7 +109,8 @@ interface LocalTime {
   weekday: number;
 }
 
-function localTime(instant: number, timeZone: string): LocalTime {
+/** The wall-clock date and time of `instant` in `timeZone`. */
+export function localTime(instant: number, timeZone: string): LocalTime {
   const parts: Record<string, number> = {};
   for (const part of formatterFor(timeZone).formatToParts(new Date(instant))) {
     if (part.type !== 'literal') parts[part.type] = Number(part.value);
@@ -143,7 +144,7 @@ function zoneOffset(instant: number, timeZone: string): number {
  * The instant a local wall-clock time occurs in `timeZone`. Two passes settle the offset across
  * a DST change; a wall time inside a spring-forward gap lands just after the gap.
  */
-function instantOfLocal(year: number, month: number, day: number, hour: number, timeZone: string): number {
+export function instantOfLocal(year: number, month: number, day: number, hour: number, timeZone: string): number {
   const wall = Date.UTC(year, month - 1, day, hour);
   const first = wall - zoneOffset(wall, timeZone);
   return wall - zoneOffset(first, timeZone);

@@ -6,6 +6,8 @@ export type EmailKind =
   | 'completion_notice'
   | 'bounce_notice'
   | 'follow_up_overdue'
+  | 'follow_up_assigned'
+  | 'follow_up_escalated'
   | 'sign_in_link';
 
 export interface EmailMessage {

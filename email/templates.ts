@@ -257,3 +257,135 @@ export function renderFollowUpOverdue(input: EmployeeEmailInput & { taskSubject:
   const due = formatDate(input.dueAt, input.language, input.timeZone);
   return renderBlocks(employeeBlocks(input, copy.overdueSubject(input.taskSubject), copy.overdueBody(input.contactName, due)));
 }
+
+/*
+ * Follow-up task emails: each is the work item itself (who, how to reach them, what they said,
+ * by when, one link to the task), in the employee's language and time zone.
+ */
+
+export type TaskEmailKind = 'detractor_notice' | 'follow_up_assigned' | 'follow_up_overdue' | 'follow_up_escalated';
+
+export interface TaskEmailInput {
+  kind: TaskEmailKind;
+  language: EmailLanguage;
+  timeZone: string;
+  employeeFirstName: string;
+  taskSubject: string;
+  description: string;
+  dueAt: Date;
+  taskUrl: string;
+  /** The customer the task is about, when there is one. */
+  contact: { name: string; phone: string | null; email: string | null } | null;
+  /** Feedback calls: the survey, the score and the open answers. */
+  surveyTitle: string | null;
+  npsScore: number | null;
+  openAnswers: string[];
+  /** Escalations: who has the task. */
+  assigneeName: string | null;
+}
+
+interface TaskCopy {
+  byEndOf: (day: string) => string;
+  phone: string;
+  email: string;
+  theyWrote: string;
+  openTask: string;
+  detractorSubject: (contact: string, score: number | null) => string;
+  detractorIntro: (contact: string, title: string, score: number | null) => string;
+  callBy: (due: string) => string;
+  assignedSubject: (task: string) => string;
+  assignedIntro: (task: string, due: string) => string;
+  overdueSubject: (task: string) => string;
+  overdueIntro: (task: string, due: string) => string;
+  escalatedSubject: (task: string) => string;
+  escalatedIntro: (task: string, assignee: string, due: string) => string;
+  nobody: string;
+}
+
+const TASK_COPY: Record<EmailLanguage, TaskCopy> = {
+  nl: {
+    byEndOf: (day) => `uiterlijk eind ${day}`,
+    phone: 'Telefoon',
+    email: 'E-mail',
+    theyWrote: 'Wat de klant schreef:',
+    openTask: 'Taak openen',
+    detractorSubject: (contact, score) => `Terugbelverzoek: ${contact}${score === null ? '' : ` gaf een ${score}`}`,
+    detractorIntro: (contact, title, score) => `${contact} beantwoordde „${title}”${score === null ? '' : ` met een ${score} van 10`}.`,
+    callBy: (due) => `Bel alstublieft ${due} terug en leg de uitkomst vast in de taak.`,
+    assignedSubject: (task) => `Nieuwe taak: ${task}`,
+    assignedIntro: (task, due) => `De taak „${task}” staat op uw naam, af te ronden ${due}.`,
+    overdueSubject: (task) => `Verlopen: ${task}`,
+    overdueIntro: (task, due) => `De taak „${task}” moest ${due} af zijn en staat nog open.`,
+    escalatedSubject: (task) => `Geëscaleerd: ${task}`,
+    escalatedIntro: (task, assignee, due) => `De taak „${task}” van ${assignee} moest ${due} af zijn en staat nog open.`,
+    nobody: 'niemand',
+  },
+  en: {
+    byEndOf: (day) => `by the end of ${day}`,
+    phone: 'Phone',
+    email: 'Email',
+    theyWrote: 'What the customer wrote:',
+    openTask: 'Open the task',
+    detractorSubject: (contact, score) => `Feedback call: ${contact}${score === null ? '' : ` scored ${score}`}`,
+    detractorIntro: (contact, title, score) => `${contact} answered "${title}"${score === null ? '' : ` with ${score} out of 10`}.`,
+    callBy: (due) => `Please call them back ${due} and record the outcome in the task.`,
+    assignedSubject: (task) => `New task: ${task}`,
+    assignedIntro: (task, due) => `The task "${task}" is yours, to be done ${due}.`,
+    overdueSubject: (task) => `Overdue: ${task}`,
+    overdueIntro: (task, due) => `The task "${task}" was due ${due} and is still open.`,
+    escalatedSubject: (task) => `Escalated: ${task}`,
+    escalatedIntro: (task, assignee, due) => `The task "${task}" of ${assignee} was due ${due} and is still open.`,
+    nobody: 'nobody',
+  },
+};
+
+/** "Friday 4 December" / "vrijdag 4 december": the due day as people say it. */
+export function formatDueDay(date: Date, language: EmailLanguage, timeZone: string): string {
+  return new Intl.DateTimeFormat(language === 'nl' ? 'nl-NL' : 'en-GB', { weekday: 'long', day: 'numeric', month: 'long', timeZone }).format(date);
+}
+
+export function renderTaskEmail(input: TaskEmailInput): Promise<RenderedEmail> {
+  const copy = TASK_COPY[input.language];
+  const due = copy.byEndOf(formatDueDay(input.dueAt, input.language, input.timeZone));
+  const contactLines = input.contact
+    ? [
+        input.contact.name,
+        ...(input.contact.phone ? [`${copy.phone}: ${input.contact.phone}`] : []),
+        ...(input.contact.email ? [`${copy.email}: ${input.contact.email}`] : []),
+      ]
+    : [];
+  const said = input.openAnswers.length > 0 ? [copy.theyWrote, ...input.openAnswers.map((answer) => `“${answer}”`)] : [];
+  const description = input.description ? [input.description] : [];
+  let subject: string;
+  let paragraphs: string[];
+  switch (input.kind) {
+    case 'detractor_notice': {
+      const name = input.contact?.name ?? input.taskSubject;
+      subject = copy.detractorSubject(name, input.npsScore);
+      paragraphs = [copy.detractorIntro(name, input.surveyTitle ?? input.taskSubject, input.npsScore), ...said, ...contactLines, copy.callBy(due)];
+      break;
+    }
+    case 'follow_up_assigned':
+      subject = copy.assignedSubject(input.taskSubject);
+      paragraphs = [copy.assignedIntro(input.taskSubject, due), ...description, ...contactLines, ...said];
+      break;
+    case 'follow_up_overdue':
+      subject = copy.overdueSubject(input.taskSubject);
+      paragraphs = [copy.overdueIntro(input.taskSubject, due), ...contactLines];
+      break;
+    case 'follow_up_escalated':
+      subject = copy.escalatedSubject(input.taskSubject);
+      paragraphs = [copy.escalatedIntro(input.taskSubject, input.assigneeName ?? copy.nobody, due), ...contactLines];
+      break;
+  }
+  return renderBlocks({
+    language: input.language,
+    subject,
+    preheader: paragraphs[0] ?? subject,
+    greeting: COPY[input.language].dear(input.employeeFirstName || COPY[input.language].colleague),
+    paragraphs,
+    action: { label: copy.openTask, url: input.taskUrl },
+    footer: [{ text: COPY[input.language].automaticNotice }],
+    accent: ACCENT.A,
+  });
+}

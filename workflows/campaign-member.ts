@@ -5,7 +5,9 @@ import {
   patched,
   proxyActivities,
   proxyLocalActivities,
+  ParentClosePolicy,
   setHandler,
+  startChild,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -26,6 +28,7 @@ import {
   emailBouncedSignal,
   emailTaskQueue,
   emailUndeliverableSignal,
+  followUpWorkflowId,
   invalidSettingsChange,
   invitationSupersededSignal,
   memberStateQuery,
@@ -39,6 +42,7 @@ import {
   type MemberState,
   type SurveyCompletedSignal,
 } from './definitions';
+import type { followUpTask } from './follow-up-task';
 import { CampaignIdAttribute, ContactIdAttribute, MemberStatusAttribute } from './search-attributes';
 
 /*
@@ -63,6 +67,8 @@ const iso = (ms: number): string => new Date(ms).toISOString();
  * docs/workflow-versioning.md for how this patch is retired.
  */
 export const ONE_WRITER_PATCH = 'one-writer';
+/** A detractor's follow-up task runs as a child workflow (before: started by an activity's client). */
+export const FOLLOW_UP_CHILD_PATCH = 'follow-up-child';
 
 /**
  * Members started before the email outbox send through activities on the email task queue (which
@@ -278,6 +284,26 @@ export async function campaignMember(input: CampaignMemberInput): Promise<Member
     state.nextReminderAt = null;
     const at = Date.now();
     await setStatus('Survey_Completed', at);
+    if (response.npsScore !== null && isDetractor(response.npsScore) && patched(FOLLOW_UP_CHILD_PATCH)) {
+      // The task's own workflow, a child that outlives this one, tells the assignee (that email
+      // replaces the completion notice) and watches the task until it is closed.
+      const task = await records.createFollowUpTask({
+        memberId,
+        responseId: response.responseId,
+        npsScore: response.npsScore,
+        at: iso(at),
+        dueAt: iso(at + settings!.followUpDueDays * DAY),
+        dueDays: settings!.followUpDueDays,
+      });
+      state.followUpTaskId = task.taskId;
+      await startChild<typeof followUpTask>('followUpTask', {
+        workflowId: followUpWorkflowId(task.taskId),
+        args: [{ taskId: task.taskId }],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+      });
+      await condition(allHandlersFinished);
+      return { ...state };
+    }
     if (response.npsScore !== null && isDetractor(response.npsScore)) {
       const dueAt = iso(at + settings!.followUpDueDays * DAY);
       const task = await records.createFollowUpTask({

@@ -1,4 +1,15 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type {
+  ChangeFollowUpDueDate,
+  CloseFollowUp,
+  FollowUpOutcome as TaskOutcome,
+  FollowUpKind,
+  FollowUpStatus,
+  NoteFollowUp,
+  ReassignFollowUp,
+  ReopenFollowUp,
+  StartFollowUp,
+} from '../domain/follow-up';
 import type { MemberStatus } from '../domain/member-status';
 
 /*
@@ -177,8 +188,36 @@ export interface FollowUpTaskInput {
 
 export const followUpWorkflowId = (taskId: string): string => `follow-up-${taskId}`;
 
-/** The API closed the task (done or cancelled) in PostgreSQL. */
+/** The API closed the task in PostgreSQL (follow-up workflows started before the task lifecycle). */
 export const followUpClosedSignal = defineSignal<[]>('followUpClosed');
+
+/** A follow-up task as its workflow knows it: the answer of its query and updates. */
+export interface FollowUpTaskView {
+  taskId: string;
+  kind: FollowUpKind;
+  status: FollowUpStatus;
+  assigneeEmployeeId: string | null;
+  /** The due day, in the assignee's time zone. */
+  dueDate: string;
+  /** The last instant of the due day there (ISO). */
+  dueAt: string;
+  escalatedAt: string | null;
+  outcome: TaskOutcome | null;
+}
+
+export const followUpStateQuery = defineQuery<FollowUpTaskView>('followUpState');
+/** The assignee starts working on the task (open → in progress). */
+export const startFollowUpUpdate = defineUpdate<FollowUpTaskView, [StartFollowUp]>('startFollowUp');
+/** Someone wrote a note (the API stored it); an open task counts as started. */
+export const followUpNotedSignal = defineSignal<[NoteFollowUp]>('followUpNoted');
+/** Another employee takes the task over; they are told, and its due time moves to their time zone. */
+export const reassignFollowUpUpdate = defineUpdate<FollowUpTaskView, [ReassignFollowUp]>('reassignFollowUp');
+/** A new due day: the due and escalation timers move with it. */
+export const changeFollowUpDueDateUpdate = defineUpdate<FollowUpTaskView, [ChangeFollowUpDueDate]>('changeFollowUpDueDate');
+/** Closed with an outcome: its timers stop, nobody is told it is overdue. */
+export const closeFollowUpUpdate = defineUpdate<FollowUpTaskView, [CloseFollowUp]>('closeFollowUp');
+/** A closed task opened again. */
+export const reopenFollowUpUpdate = defineUpdate<FollowUpTaskView, [ReopenFollowUp]>('reopenFollowUp');
 
 export interface FollowUpOutcome {
   taskId: string;

@@ -23,7 +23,7 @@ export async function followUpTaskReport(db: Database, now = new Date()): Promis
              to_char(min(t.due_at) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "oldestDueAt"
       from follow_up_tasks t
       left join employees e on e.id = t.assignee_employee_id
-      where t.status = 'open'
+      where t.status in ('open', 'in_progress')
       group by t.assignee_employee_id, e.first_name, e.last_name, e.email
       order by overdue desc, open desc, name`),
   );

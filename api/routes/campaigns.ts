@@ -19,6 +19,8 @@ type CampaignRow = typeof campaigns.$inferSelect;
 
 const toCampaign = (row: CampaignRow, memberCounts?: Record<string, number>) => ({
   ...row,
+  // Settings added since the campaign was stored show their defaults.
+  settings: resolveCampaignSettings(row.settings),
   launchedAt: row.launchedAt?.toISOString() ?? null,
   createdAt: row.createdAt.toISOString(),
   updatedAt: row.updatedAt.toISOString(),

@@ -49,6 +49,8 @@ export const ResolvedSettings = Type.Object({
   sendWindow: Type.Object({ startHour: Type.Integer(), endHour: Type.Integer(), weekdays: Type.Array(Type.Integer()) }),
   noSendRuleDays: Type.Integer(),
   followUpDueDays: Type.Integer(),
+  escalationDays: Type.Integer(),
+  completionNotices: Type.Boolean(),
   staggerMinutes: Type.Integer(),
 });
 

@@ -18,6 +18,7 @@ export const Contact = Type.Object(
     email: Nullable(Type.String()),
     firstName: Type.String(),
     lastName: Type.String(),
+    phone: Nullable(Type.String()),
     language: Nullable(Type.String()),
     timeZone: Nullable(Type.String()),
     region: Nullable(Type.String()),

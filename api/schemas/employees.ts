@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { Nullable } from '../../contacts/fields';
 import { EmployeeInput } from '../../people/employee-fields';
 
 export { Email, EmployeeInput } from '../../people/employee-fields';
@@ -9,7 +10,12 @@ export const Role = Type.Union([Type.Literal('admin'), Type.Literal('analyst'), 
 
 /** What the API accepts for one employee: the import's fields plus the role (set by admins only). */
 export const EmployeeCreate = Type.Object(
-  { ...EmployeeInput.properties, role: Type.Optional(Role) },
+  {
+    ...EmployeeInput.properties,
+    role: Type.Optional(Role),
+    language: Type.Optional(Nullable(Type.String({ pattern: '^[a-z]{2}$', description: 'language of their emails and due dates' }))),
+    timeZone: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone: their tasks fall due at the end of the day there' }))),
+  },
   { additionalProperties: false },
 );
 
@@ -23,6 +29,8 @@ export const Employee = Type.Object(
     lastName: Type.String(),
     active: Type.Boolean(),
     role: Role,
+    language: Nullable(Type.String()),
+    timeZone: Nullable(Type.String()),
     createdAt: Type.String({ format: 'date-time' }),
     updatedAt: Type.String({ format: 'date-time' }),
   },

@@ -234,7 +234,7 @@ describe('follow-up tasks', () => {
     await db.insert(tables.followUpTasks).values([
       { subject: 'call', assigneeEmployeeId: ids.employee, dueAt: new Date(Date.now() - day) },
       { subject: 'call', assigneeEmployeeId: ids.employee, dueAt: new Date(Date.now() + day) },
-      { subject: 'call', assigneeEmployeeId: ids.employee, dueAt: new Date(Date.now() - day), status: 'done' },
+      { subject: 'call', assigneeEmployeeId: ids.employee, dueAt: new Date(Date.now() - day), status: 'closed' },
       { subject: 'call', dueAt: new Date(Date.now() + 2 * day) },
     ]);
     const { body } = await get('/api/analytics/follow-up-tasks');
