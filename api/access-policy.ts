@@ -8,8 +8,8 @@ import type { Role } from '../db/schema';
  *
  * - admin: everything.
  * - analyst: reads analytics, responses, surveys, campaigns and clients; changes nothing.
- * - employee: only their own session for now. Their follow-up tasks and the responses and
- *   contacts behind them come with the task API; until then no data route is scoped to them.
+ * - employee: their own session and their own follow-up tasks (the task routes check the
+ *   assignee: another employee's task is 403), with the answers and contact behind them.
  */
 export type Access =
   /** No identity needed (public survey form, sign-in, health, the admin UI's static files). */
@@ -111,6 +111,18 @@ export const ACCESS_POLICY: Readonly<Record<string, Access>> = {
   'GET /api/analytics/follow-up-tasks': READERS,
   'GET /api/analytics/follow-up-tasks.csv': READERS,
   'GET /api/analytics/responses/export.csv': READERS,
+
+  // Follow-up tasks: everyone works them; the routes keep employees to their own. Admins and
+  // analysts create action-plan tasks.
+  'GET /api/follow-up-tasks': 'signed-in',
+  'POST /api/follow-up-tasks': READERS,
+  'GET /api/follow-up-tasks/:id': 'signed-in',
+  'POST /api/follow-up-tasks/:id/start': 'signed-in',
+  'POST /api/follow-up-tasks/:id/notes': 'signed-in',
+  'POST /api/follow-up-tasks/:id/reassign': 'signed-in',
+  'POST /api/follow-up-tasks/:id/due-date': 'signed-in',
+  'POST /api/follow-up-tasks/:id/close': 'signed-in',
+  'POST /api/follow-up-tasks/:id/reopen': 'signed-in',
 
   // The email outbox holds personal survey links and sign-in links (masked): admins only.
   'GET /api/outbox': ADMIN,

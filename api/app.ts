@@ -31,6 +31,7 @@ import { campaignRoutes } from './routes/campaigns';
 import { campaignMemberRoutes } from './routes/campaign-members';
 import { outboxRoutes } from './routes/outbox';
 import { operationRoutes } from './routes/operations';
+import { followUpTaskRoutes } from './routes/follow-up-tasks';
 import { adminUiRoutes } from './routes/admin-ui';
 import { unsubscribeRoutes } from './routes/unsubscribe';
 import { resendWebhookRoutes } from './routes/resend-webhook';
@@ -112,6 +113,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(campaignMemberRoutes, { prefix: '/api/campaigns' });
   await app.register(outboxRoutes, { prefix: '/api/outbox' });
   await app.register(operationRoutes, { prefix: '/api/operations' });
+  await app.register(followUpTaskRoutes, { prefix: '/api/follow-up-tasks' });
   await app.register(adminUiRoutes);
   await app.register(unsubscribeRoutes);
   await app.register(resendWebhookRoutes);

@@ -206,6 +206,8 @@ export interface FollowUpTaskView {
 }
 
 export const followUpStateQuery = defineQuery<FollowUpTaskView>('followUpState');
+/** Owed with the start of an action-plan task's workflow (the task row is the fact); nothing to do. */
+export const followUpCreatedSignal = defineSignal<[]>('followUpCreated');
 /** The assignee starts working on the task (open → in progress). */
 export const startFollowUpUpdate = defineUpdate<FollowUpTaskView, [StartFollowUp]>('startFollowUp');
 /** Someone wrote a note (the API stored it); an open task counts as started. */

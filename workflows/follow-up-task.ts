@@ -7,6 +7,7 @@ import {
   closeFollowUpUpdate,
   EMAIL_ACTIVITY_OPTIONS,
   emailTaskQueue,
+  followUpCreatedSignal,
   followUpNotedSignal,
   followUpStateQuery,
   reassignFollowUpUpdate,
@@ -109,6 +110,7 @@ export async function followUpTask(input: FollowUpTaskInput): Promise<FollowUpOu
 
   const actor = (by: FollowUpActor) => ({ actorEmployeeId: by.employeeId, actorName: by.name });
 
+  setHandler(followUpCreatedSignal, () => undefined);
   setHandler(followUpStateQuery, () => {
     if (!task) throw new Error('the task is being loaded');
     return view();

@@ -131,15 +131,18 @@ describe('the role policy', () => {
     expect(checked).toBeGreaterThan(280);
   });
 
-  it('gives analysts reads of results and no writes, and employees nothing beyond their own session yet', () => {
+  it('gives analysts reads of results and the follow-up work, and employees their session and their tasks', () => {
     const allowed = (role: Role) =>
       Object.entries(ACCESS_POLICY)
         .filter(([, rule]) => rule !== 'public' && decide(rule, role) === 'allow')
         .map(([key]) => key);
-    expect(allowed('analyst').filter((key) => !key.startsWith('GET ') && !key.startsWith('POST /api/auth/sign-out'))).toEqual([]);
+    const followUp = (key: string) => key.includes(' /api/follow-up-tasks');
+    expect(allowed('analyst').filter((key) => !key.startsWith('GET ') && !key.startsWith('POST /api/auth/sign-out') && !followUp(key))).toEqual([]);
     expect(allowed('analyst')).toEqual(expect.arrayContaining(['GET /api/analytics/kpi', 'GET /api/responses', 'GET /api/campaigns']));
     expect(allowed('analyst')).not.toEqual(expect.arrayContaining(['GET /api/outbox']));
-    expect(allowed('employee').sort()).toEqual(['GET /api/auth/me', 'POST /api/auth/sign-out']);
+    expect(allowed('employee').filter((key) => !followUp(key)).sort()).toEqual(['GET /api/auth/me', 'POST /api/auth/sign-out']);
+    // Employees work tasks; creating one is for admins and analysts.
+    expect(allowed('employee').filter(followUp)).not.toContain('POST /api/follow-up-tasks');
     expect(Object.values(ACCESS_POLICY).every((rule) => decide(rule, 'admin') === 'allow')).toBe(true);
   });
 

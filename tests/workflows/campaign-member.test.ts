@@ -561,6 +561,12 @@ describe('determinism', () => {
     await expectEveryHistoryReplays(histories);
   });
 
+  it('members and their follow-up children of the follow-up-child code replay', async () => {
+    const histories = committedHistories('follow-up-child');
+    expect(histories.length).toBeGreaterThanOrEqual(30);
+    await expectEveryHistoryReplays(histories);
+  });
+
   // Recorded by a CI run: the invitation was asked for in a later workflow task than the one that
   // recorded the context load, so the workflow's clock then was not the clock replay gives it.
   it('a member whose invitation was created in a later workflow task than its context load replays', async () => {

@@ -282,14 +282,24 @@ describe('determinism', () => {
     if (process.env.RECORD_HISTORIES) recordHistories(process.env.RECORD_HISTORIES, histories);
   });
 
-  /** Member and follow-up histories of the code before the task lifecycle (recorded by campaign-member.test.ts). */
-  it('histories of before the follow-up child and the task lifecycle replay', async () => {
-    const folder = fileURLToPath(new URL('../fixtures/histories/before-follow-up-child/', import.meta.url));
-    const histories: HistoryAndWorkflowId[] = readdirSync(folder).map((file) => {
+  function committedHistories(situation: string): HistoryAndWorkflowId[] {
+    const folder = fileURLToPath(new URL(`../fixtures/histories/${situation}/`, import.meta.url));
+    return readdirSync(folder).map((file) => {
       const { workflowId, history } = JSON.parse(readFileSync(path.join(folder, file), 'utf8')) as { workflowId: string; history: object };
       return { workflowId, history: temporal.api.history.v1.History.fromObject(history) };
     });
+  }
+
+  /** Member and follow-up histories of the code before the task lifecycle (recorded by campaign-member.test.ts). */
+  it('histories of before the follow-up child and the task lifecycle replay', async () => {
+    const histories = committedHistories('before-follow-up-child');
     expect(histories.filter((h) => h.workflowId.startsWith('follow-up-')).length).toBeGreaterThanOrEqual(2);
+    await expectEveryHistoryReplays(histories);
+  });
+
+  it('histories of the task lifecycle (due, escalation, close, reassign, due day, reopen) replay', async () => {
+    const histories = committedHistories('follow-up-lifecycle');
+    expect(histories.length).toBeGreaterThanOrEqual(20);
     await expectEveryHistoryReplays(histories);
   });
 });

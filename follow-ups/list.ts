@@ -1,0 +1,68 @@
+import { and, asc, eq, gt, gte, lt, ne, or, sql, type SQL } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
+import { tables, type Database } from '../db';
+import type { FollowUpStatus } from '../domain/follow-up';
+
+const { followUpTasks: tasks, employees, contacts } = tables;
+
+export interface TaskFilters {
+  assigneeEmployeeId?: string;
+  /** A status, or `active`: open and in progress. */
+  status?: FollowUpStatus | 'active';
+  overdue?: boolean;
+  escalated?: boolean;
+  kind?: string;
+  surveyId?: string;
+  campaignId?: string;
+  clientId?: string;
+  dueBefore?: Date;
+  dueAfter?: Date;
+  /** Keyset: the last row of the previous page, in (due_at, id) order. */
+  after?: { dueAt: Date; id: string };
+  limit: number;
+  now: Date;
+}
+
+/** The condition of the filters over follow_up_tasks (shared with the analytics' drill-down). */
+export function taskConditions(filters: Omit<TaskFilters, 'after' | 'limit'>): SQL | undefined {
+  const open = or(eq(tasks.status, 'open'), eq(tasks.status, 'in_progress'));
+  return and(
+    filters.assigneeEmployeeId ? eq(tasks.assigneeEmployeeId, filters.assigneeEmployeeId) : undefined,
+    filters.status === 'active' ? open : filters.status ? eq(tasks.status, filters.status) : undefined,
+    filters.overdue === true ? and(ne(tasks.status, 'closed'), lt(tasks.dueAt, filters.now)) : undefined,
+    filters.overdue === false ? or(eq(tasks.status, 'closed'), gte(tasks.dueAt, filters.now)) : undefined,
+    filters.escalated === true ? sql`${tasks.escalatedAt} is not null` : undefined,
+    filters.kind ? eq(tasks.kind, filters.kind) : undefined,
+    filters.surveyId ? eq(tasks.surveyId, filters.surveyId) : undefined,
+    filters.campaignId ? eq(tasks.campaignId, filters.campaignId) : undefined,
+    filters.clientId ? eq(tasks.clientId, filters.clientId) : undefined,
+    filters.dueBefore ? lt(tasks.dueAt, filters.dueBefore) : undefined,
+    filters.dueAfter ? gte(tasks.dueAt, filters.dueAfter) : undefined,
+  );
+}
+
+const assignee = alias(employees, 'assignee');
+
+/** Tasks in due order (earliest first), one page of them and whether more follow. */
+export async function listTasks(db: Database, filters: TaskFilters) {
+  const after = filters.after;
+  return db
+    .select({
+      task: tasks,
+      assignee: { id: assignee.id, firstName: assignee.firstName, lastName: assignee.lastName, email: assignee.email },
+      contact: { id: contacts.id, firstName: contacts.firstName, lastName: contacts.lastName, email: contacts.email },
+    })
+    .from(tasks)
+    .leftJoin(assignee, eq(assignee.id, tasks.assigneeEmployeeId))
+    .leftJoin(contacts, eq(contacts.id, tasks.contactId))
+    .where(
+      and(
+        taskConditions(filters),
+        after ? or(gt(tasks.dueAt, after.dueAt), and(eq(tasks.dueAt, after.dueAt), gt(tasks.id, after.id))) : undefined,
+      ),
+    )
+    .orderBy(asc(tasks.dueAt), asc(tasks.id))
+    .limit(filters.limit + 1);
+}
+
+export type TaskListRow = Awaited<ReturnType<typeof listTasks>>[number];
