@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { NOTE_MAX_LENGTH } from '../../domain/follow-up';
-import { Nullable, PageQuery } from './common';
+import { Nullable } from '../../contacts/fields';
+import { PageQuery } from './common';
 
 const Uuid = Type.String({ format: 'uuid' });
 const Timestamp = Type.String({ format: 'date-time' });
