@@ -15,9 +15,11 @@ import { ApiKeys } from './pages/api-keys.js';
 import { Employees } from './pages/employees.js';
 import { Audit } from './pages/audit.js';
 import { Me } from './pages/me.js';
+import { TaskDetail, TaskList } from './pages/tasks.js';
 import { can, landing, setIdentity } from './identity.js';
 
 const NAV = [
+  ['tasks', 'nav.tasks'],
   ['dashboard', 'nav.dashboard'],
   ['surveys', 'nav.surveys'],
   ['campaigns', 'nav.campaigns'],
@@ -175,6 +177,7 @@ function LinkSignIn({ token, onSignedIn, onFailed }) {
 
 /** The API route each section reads first: a role that may not read it does not see the section. */
 const SECTION_ROUTE = {
+  tasks: '/api/follow-up-tasks',
   dashboard: '/api/analytics/kpi',
   surveys: '/api/surveys',
   campaigns: '/api/campaigns',
@@ -193,7 +196,9 @@ function Page({ route }) {
   if (section && !mayOpen(section)) return html`<p class="error-note" role="alert">${t('common.forbidden')} <a href=${`#${landing()}`}>${t('common.home')}</a></p>`;
   switch (section) {
     case undefined:
-      return landing() === '/me' ? html`<${Me} />` : html`<${Dashboard} query=${route.query} />`;
+      return landing() === '/me' ? html`<${Me} />` : landing() === '/tasks' ? html`<${TaskList} query=${route.query} />` : html`<${Dashboard} query=${route.query} />`;
+    case 'tasks':
+      return id ? html`<${TaskDetail} id=${id} key=${id} />` : html`<${TaskList} query=${route.query} />`;
     case 'dashboard':
       return html`<${Dashboard} query=${route.query} />`;
     case 'me':
@@ -300,7 +305,7 @@ function App() {
       <ul>
         ${NAV.filter(([name]) => mayOpen(name)).map(
           ([name, label]) => html`<li key=${name}>
-            <a href=${`#/${name}`} class=${section === name ? 'current' : ''} aria-current=${section === name ? 'page' : undefined}>${t(label)}</a>
+            <a href=${`#/${name}`} class=${section === name ? 'current' : ''} aria-current=${section === name ? 'page' : undefined}>${t(name === 'tasks' && me.role === 'employee' ? 'nav.tasks.mine' : label)}</a>
           </li>`,
         )}
       </ul>

@@ -31,6 +31,12 @@ export function formatDate(iso) {
   return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium' }).format(new Date(iso));
 }
 
+/** A calendar day (YYYY-MM-DD) as people say it: "Friday 4 December", whatever the browser's zone. */
+export function formatDay(day) {
+  if (!day) return '–';
+  return new Intl.DateTimeFormat(locale(), { weekday: 'long', day: 'numeric', month: 'long', timeZone: 'UTC' }).format(new Date(`${day}T12:00:00Z`));
+}
+
 export function formatDateTime(iso) {
   if (!iso) return '–';
   return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));

@@ -15,7 +15,8 @@ export function can(method, path) {
   return Boolean(current && current.allowed.includes(`${method} ${path}`));
 }
 
-/** Where a person lands after signing in: the dashboard when they may read it, else their own page. */
+/** Where a person lands after signing in: an employee on their tasks, readers on the dashboard, else their own page. */
 export function landing() {
+  if (current?.role === 'employee' && can('GET', '/api/follow-up-tasks')) return '/tasks';
   return can('GET', '/api/analytics/kpi') ? '/dashboard' : '/me';
 }

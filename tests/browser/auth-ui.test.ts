@@ -89,7 +89,7 @@ describe('signing in to the admin UI', () => {
       await signInByLink(page, 'noor.analyst@example.com');
       // The link is used up and gone from the address bar.
       expect(page.url()).not.toContain('/sign-in/link/');
-      expect(await navItems(page)).toEqual(['Dashboard', 'Surveys', 'Campaigns', 'Clients', 'Responses', 'My account']);
+      expect(await navItems(page)).toEqual(['Tasks', 'Dashboard', 'Surveys', 'Campaigns', 'Clients', 'Responses', 'My account']);
       expect(await page.getByTestId('signed-in-as').innerText()).toContain('Analyst');
       await page.goto(`${base}/admin/#/campaigns`);
       await page.getByTestId('campaign-table').waitFor();
@@ -106,12 +106,14 @@ describe('signing in to the admin UI', () => {
     }
   });
 
-  it('lands an employee on their own page, and signs out', async () => {
+  it('lands an employee on their tasks, shows their own page, and signs out', async () => {
     const { context, page, problems } = await newPage();
     try {
       await signInByLink(page, 'eddy.employee@example.com');
+      await page.getByRole('heading', { name: 'My tasks' }).waitFor();
+      expect(await navItems(page)).toEqual(['My tasks', 'My account']);
+      await page.getByRole('link', { name: 'My account' }).click();
       await page.getByTestId('me').waitFor();
-      expect(await navItems(page)).toEqual(['My account']);
       expect(await page.getByTestId('me').innerText()).toContain('eddy.employee@example.com');
       expect(await seriousViolations(page)).toEqual([]);
       await shoot(page, 'my-account-employee');
@@ -153,7 +155,7 @@ describe('signing in to the admin UI', () => {
       await shoot(page, 'sign-in-email-link');
       await page.getByTestId('dev-link').click();
       await page.getByTestId('signed-in-as').waitFor();
-      expect(await navItems(page)).toEqual(['Dashboard', 'Surveys', 'Campaigns', 'Clients', 'Responses', 'Email outbox', 'Employees', 'API keys', 'Audit log', 'My account']);
+      expect(await navItems(page)).toEqual(['Tasks', 'Dashboard', 'Surveys', 'Campaigns', 'Clients', 'Responses', 'Email outbox', 'Employees', 'API keys', 'Audit log', 'My account']);
 
       await page.goto(`${base}/admin/#/api-keys`);
       await page.getByTestId('key-table').waitFor();
