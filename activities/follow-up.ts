@@ -320,7 +320,7 @@ export function createFollowUpActivities(deps: { db: Database; mailer: Mailer; p
         ...rendered,
         contactId: row.task.contactId ?? undefined,
         memberId: row.task.memberId ?? undefined,
-        sentAt: new Date(input.at),
+        requestedAt: new Date(input.at),
       });
       return { delivered: result.delivered };
     },
