@@ -129,7 +129,13 @@ export function wavesCsv(report: WaveReport): string {
 
 export function followUpTasksCsv(report: { rows: TaskLoadRow[] }): string {
   return toCsv(
-    ['employee_id', 'name', 'email', 'open', 'overdue', 'oldest_due_at'],
-    report.rows.map((row) => [row.employeeId, row.name, row.email, row.open, row.overdue, row.oldestDueAt]),
+    [
+      'employee_id', 'name', 'email', 'open', 'overdue', 'oldest_due_at', 'escalated', 'closed', 'closed_within_due_pct',
+      'first_action_median_hours', 'first_action_p90_hours', 'close_median_hours', 'close_p90_hours',
+    ],
+    report.rows.map((row) => [
+      row.employeeId, row.name, row.email, row.open, row.overdue, row.oldestDueAt, row.escalated, row.closed, row.closedWithinDuePct,
+      row.firstActionMedianHours, row.firstActionP90Hours, row.closeMedianHours, row.closeP90Hours,
+    ]),
   );
 }

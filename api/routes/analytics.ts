@@ -33,6 +33,7 @@ import {
   SettingsPatch,
   SettingsUpdated,
   TaskLoad,
+  TaskLoadQuery,
   Trend,
   WaveSegment,
   Waves,
@@ -165,11 +166,17 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     sendCsv(reply, 'waves', wavesCsv(await waves(request.query))),
   );
 
-  app.get('/follow-up-tasks', { schema: { tags, security, response: { 200: TaskLoad, ...errorResponses } } }, async () =>
-    followUpTaskReport(app.db),
+  const loopDescription =
+    'Follow-up tasks per employee, campaign and month: open, overdue, escalated; time to first action and to close (median, p90, hours); share closed by the end of the due day';
+  app.get(
+    '/follow-up-tasks',
+    { schema: { tags, security, description: loopDescription, querystring: TaskLoadQuery, response: { 200: TaskLoad, ...errorResponses } } },
+    async (request) => followUpTaskReport(app.db, request.query),
   );
-  app.get('/follow-up-tasks.csv', { schema: { tags, security, response: csvResponse } }, async (_request, reply) =>
-    sendCsv(reply, 'follow-up-tasks', followUpTasksCsv(await followUpTaskReport(app.db))),
+  app.get(
+    '/follow-up-tasks.csv',
+    { schema: { tags, security, description: loopDescription, querystring: TaskLoadQuery, response: csvResponse } },
+    async (request, reply) => sendCsv(reply, 'follow-up-tasks', followUpTasksCsv(await followUpTaskReport(app.db, request.query))),
   );
 
   app.get(

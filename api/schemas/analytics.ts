@@ -121,18 +121,36 @@ export const Waves = Type.Object({
   segments: Type.Array(WaveRow),
 });
 
+/** How fast the follow-up loop closes for one group of tasks (hours; shares 0–100). */
+const loopFigures = {
+  open: Type.Integer({ description: 'open or in progress' }),
+  overdue: Type.Integer(),
+  escalated: Type.Integer({ description: 'open and escalated' }),
+  closed: Type.Integer(),
+  closedWithinDuePct: NullableNumber,
+  firstActionMedianHours: NullableNumber,
+  firstActionP90Hours: NullableNumber,
+  closeMedianHours: NullableNumber,
+  closeP90Hours: NullableNumber,
+};
+
+export const TaskLoadQuery = Type.Object(
+  {
+    surveyId: Type.Optional(Type.String({ format: 'uuid' })),
+    campaignId: Type.Optional(Type.String({ format: 'uuid' })),
+    from: Type.Optional(Type.String({ format: 'date', description: 'tasks created on or after this day (UTC)' })),
+    to: Type.Optional(Type.String({ format: 'date', description: 'tasks created on or before this day (UTC)' })),
+  },
+  { additionalProperties: false },
+);
+
 export const TaskLoad = Type.Object({
   asOf: Type.String(),
-  rows: Type.Array(
-    Type.Object({
-      employeeId: NullableString,
-      name: Type.String(),
-      email: NullableString,
-      open: Type.Integer(),
-      overdue: Type.Integer(),
-      oldestDueAt: NullableString,
-    }),
-  ),
+  filter: Type.Record(Type.String(), Type.String()),
+  totals: Type.Object(loopFigures),
+  rows: Type.Array(Type.Object({ employeeId: NullableString, name: Type.String(), email: NullableString, oldestDueAt: NullableString, ...loopFigures })),
+  campaigns: Type.Array(Type.Object({ campaignId: NullableString, name: Type.String(), ...loopFigures })),
+  periods: Type.Array(Type.Object({ period: Type.String({ description: 'YYYY-MM' }), ...loopFigures })),
 });
 
 export const Settings = Type.Object({

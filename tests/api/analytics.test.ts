@@ -243,7 +243,53 @@ describe('follow-up tasks', () => {
       expect.objectContaining({ employeeId: null, name: '(unassigned)', open: 1, overdue: 0 }),
     ]);
     const text = await t.app.inject({ method: 'GET', url: '/api/analytics/follow-up-tasks.csv', headers: t.auth });
-    expect(text.body.split('\r\n')[0]).toBe('employee_id,name,email,open,overdue,oldest_due_at');
+    expect(text.body.split('\r\n')[0]).toMatch(/^employee_id,name,email,open,overdue,oldest_due_at,escalated,closed,closed_within_due_pct,/);
+  });
+
+  it('says how fast the loop closes (first action, close: median and p90; closed by the due day), per campaign and period, under the filters', async () => {
+    const db = t.database.db;
+    const hour = 3_600_000;
+    const created = new Date('2026-03-02T09:00:00Z');
+    const at = (hours: number) => new Date(created.getTime() + hours * hour);
+    const task = (hoursToAct: number, hoursToClose: number | null, dueHours: number, extra: object = {}) => ({
+      subject: 'call',
+      assigneeEmployeeId: ids.employee,
+      campaignId: ids.c1,
+      surveyId: ids.s1,
+      createdAt: created,
+      dueAt: at(dueHours),
+      firstActionAt: at(hoursToAct),
+      ...(hoursToClose === null ? {} : { status: 'closed' as const, completedAt: at(hoursToClose), outcome: 'resolved' as const }),
+      ...extra,
+    });
+    await db.insert(tables.followUpTasks).values([
+      task(2, 10, 48),
+      task(4, 20, 48),
+      task(6, 60, 48),
+      task(8, 100, 48),
+      task(10, null, 48, { escalatedAt: at(120) }),
+    ]);
+    const { status, body } = await get(`/api/analytics/follow-up-tasks?campaignId=${ids.c1}&from=2026-03-01&to=2026-03-31`);
+    expect(status).toBe(200);
+    const figures = {
+      open: 1,
+      overdue: 1,
+      escalated: 1,
+      closed: 4,
+      closedWithinDuePct: 50,
+      firstActionMedianHours: 6,
+      firstActionP90Hours: 9.2,
+      closeMedianHours: 40,
+      closeP90Hours: 88,
+    };
+    expect(body.totals).toEqual(figures);
+    expect(body.rows).toEqual([expect.objectContaining({ employeeId: ids.employee, ...figures })]);
+    expect(body.campaigns).toEqual([expect.objectContaining({ campaignId: ids.c1, name: 'May wave', ...figures })]);
+    expect(body.periods).toEqual([expect.objectContaining({ period: '2026-03', ...figures })]);
+    // Other filters leave them out.
+    expect((await get(`/api/analytics/follow-up-tasks?campaignId=${ids.c0}`)).body.totals.closed).toBe(0);
+    expect((await get('/api/analytics/follow-up-tasks?to=2026-02-28')).body.campaigns).toEqual([]);
+    expect((await get('/api/analytics/follow-up-tasks?from=2026-02-30')).status).toBe(400);
   });
 });
 

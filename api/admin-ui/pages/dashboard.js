@@ -98,29 +98,44 @@ export function MetricsTable({ rows, keyLabel, testId, link }) {
   </table>`;
 }
 
-function TaskTable({ report }) {
+/** Follow-up work per employee under the dashboard's filters; each count opens the matching task list. */
+function TaskTable({ report, filter }) {
+  const list = (query) => {
+    const params = new URLSearchParams(Object.entries({ ...filter, ...query }).filter(([, value]) => value));
+    return `#/tasks?${params}`;
+  };
+  const hours = (value) => (value === null || value === undefined ? '–' : t('tasks.hours', { n: formatNumber(value, value < 10 ? 1 : 0) }));
   return html`<table class="data" data-testid="tasks-table">
     <thead>
       <tr>
         <th scope="col">${t('tasks.employee')}</th>
         <th scope="col" class="num">${t('tasks.open')}</th>
         <th scope="col" class="num">${t('tasks.overdue')}</th>
+        <th scope="col" class="num">${t('tasks.escalated')}</th>
+        <th scope="col" class="num">${t('tasks.firstAction')}</th>
+        <th scope="col" class="num">${t('tasks.toClose')}</th>
+        <th scope="col" class="num">${t('tasks.withinDue')}</th>
         <th scope="col">${t('tasks.oldestDue')}</th>
       </tr>
     </thead>
     <tbody>
       ${report.rows.length === 0
-        ? html`<tr><td colspan="4" class="muted">${t('tasks.none')}</td></tr>`
+        ? html`<tr><td colspan="8" class="muted">${t('tasks.none')}</td></tr>`
         : report.rows.map(
             (row) => html`<tr key=${row.employeeId ?? 'none'}>
               <th scope="row">${row.employeeId ? row.name : t('tasks.unassigned')}${row.email ? html` <span class="muted small">${row.email}</span>` : null}</th>
-              <td class="num">${formatNumber(row.open)}</td>
-              <td class=${`num${row.overdue ? ' overdue' : ''}`}>${formatNumber(row.overdue)}</td>
+              <td class="num">${row.employeeId ? html`<a href=${list({ assignee: row.employeeId, status: 'active' })}>${formatNumber(row.open)}</a>` : formatNumber(row.open)}</td>
+              <td class=${`num${row.overdue ? ' overdue' : ''}`}>${row.employeeId && row.overdue ? html`<a href=${list({ assignee: row.employeeId, overdue: 'true' })}>${formatNumber(row.overdue)}</a>` : formatNumber(row.overdue)}</td>
+              <td class="num">${formatNumber(row.escalated)}</td>
+              <td class="num">${hours(row.firstActionMedianHours)}</td>
+              <td class="num">${hours(row.closeMedianHours)}</td>
+              <td class="num">${formatPercent(row.closedWithinDuePct, 0)}</td>
               <td>${formatDate(row.oldestDueAt)}</td>
             </tr>`,
           )}
     </tbody>
-  </table>`;
+  </table>
+  <p class="muted small">${t('tasks.explain')} <a href=${list({ status: 'active' })}>${t('tasks.allOpen')}</a></p>`;
 }
 
 /** The survey and campaign pickers, shared with the clients page. */
@@ -152,7 +167,7 @@ export function Dashboard({ query }) {
         api('/api/analytics/kpi', { query: { ...filter, period: unit } }),
         api('/api/analytics/trend', { query: { ...filter, unit, count: 12 } }),
         api('/api/analytics/breakdown', { query: { ...filter, period: unit, by: 'channel' } }),
-        api('/api/analytics/follow-up-tasks'),
+        api('/api/analytics/follow-up-tasks', { query: filter }),
       ]).then(([kpi, trend, channels, tasks]) => ({ kpi, trend, channels, tasks })),
     [surveyId, campaignId, unit],
   );
@@ -196,7 +211,7 @@ export function Dashboard({ query }) {
             </section>
             <section class="card">
               <h2>${t('tasks.title')}</h2>
-              <${TaskTable} report=${data.data.tasks} />
+              <${TaskTable} report=${data.data.tasks} filter=${filter} />
             </section>
           </div>
         </div>`
