@@ -5,7 +5,7 @@ import { tables, type Database } from '../db';
 import { DEFAULT_CAMPAIGN_SETTINGS, resolveCampaignSettings } from '../domain/campaign-settings';
 import { endOfDueDay, followUpDueDate, type FollowUpKind, type FollowUpOutcome, type FollowUpStatus } from '../domain/follow-up';
 import { resolveTimeZone } from '../domain/send-time';
-import { allQuestions, type SurveyDefinition } from '../domain/survey-definition';
+import { labelAnswers, type Answers, type SurveyDefinition } from '../domain/survey-definition';
 import { followUpWorkflowId } from '../workflows/definitions';
 import type { followUpTask } from '../workflows';
 import {
@@ -90,11 +90,10 @@ export const contactName = (contact: { firstName: string; lastName: string; emai
 
 /** The open answers of a response, in the survey's question order. */
 export function openAnswersOf(definition: SurveyDefinition | null | undefined, answers: Record<string, unknown>): string[] {
-  const questions = definition?.pages ? allQuestions(definition) : [];
-  return questions
-    .filter((question) => question.type === 'open')
-    .map((question) => answers[question.id])
-    .filter((answer): answer is string => typeof answer === 'string' && answer.trim() !== '');
+  if (!definition?.pages) return [];
+  return labelAnswers(definition, answers as Answers, definition.languages[0]!)
+    .filter((answer) => answer.type === 'open' && answer.text.trim() !== '')
+    .map((answer) => answer.text);
 }
 
 export function createFollowUpActivities(deps: { db: Database; mailer: Mailer; publicBaseUrl: string; taskQueue?: string }) {

@@ -1,7 +1,7 @@
 import { and, asc, eq } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { tables, type Database } from '../db';
-import { allQuestions, localize, type SurveyDefinition } from '../domain/survey-definition';
+import { labelAnswers, type Answers, type SurveyDefinition } from '../domain/survey-definition';
 
 const { followUpTasks: tasks, employees, contacts, clients, campaigns, surveys, responses, surveyVersions, invitations, followUpTaskEvents } = tables;
 const assignee = alias(employees, 'assignee');
@@ -18,17 +18,10 @@ export interface ReadableAnswer {
 /** Every answered question in the survey's order, in `language` (else the survey's own languages). */
 export function readableAnswers(definition: SurveyDefinition | null | undefined, answers: Record<string, unknown>, language: string): ReadableAnswer[] {
   if (!definition?.pages) return [];
-  const text = (value: Parameters<typeof localize>[0]) => localize(value, language, definition.languages);
-  return allQuestions(definition).flatMap((question) => {
-    const value = answers[question.id];
-    if (value === undefined || value === null || value === '') return [];
-    let answer = String(value);
-    if (question.type === 'choice') {
-      const chosen = new Set(Array.isArray(value) ? value : [value]);
-      answer = question.options.filter((option) => chosen.has(option.id)).map((option) => text(option.label)).join(', ');
-    }
-    return [{ questionId: question.id, type: question.type, question: text(question.label), answer }];
-  });
+  // Stored answers were validated against this definition when they were given.
+  return labelAnswers(definition, answers as Answers, language)
+    .filter((answer) => answer.text !== '')
+    .map(({ questionId, type, question, text }) => ({ questionId, type, question, answer: text }));
 }
 
 /** A task with everything its page shows: the answers, the contact, the member's timeline and the notes. */
