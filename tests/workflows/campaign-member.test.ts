@@ -127,6 +127,13 @@ describe('a member who answers', () => {
     expect(description.typedSearchAttributes.get(CampaignIdAttribute)).toBe(member.campaignId);
   });
 
+  it('completion notices turned off for the campaign: the employee is not told of an answer', async () => {
+    const member = await launchMember({ reminders: 0, completionNotices: false });
+    await respond(member, 9);
+    expect((await member.handle.result()).status).toBe('Survey_Completed');
+    expect((await outboxOf(db(), member.memberId)).map((m) => m.kind)).toEqual(['invitation']);
+  });
+
   it('passive: completed without a follow-up task', async () => {
     const member = await launchMember({ reminders: 0 });
     await respond(member, 7);
