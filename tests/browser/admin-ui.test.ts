@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { eq } from 'drizzle-orm';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tables } from '../../db';
 import { resolveCampaignSettings } from '../../domain/campaign-settings';
@@ -17,7 +18,6 @@ import { createTestApp, TEST_ADMIN_KEY, type TestApp } from '../support/app';
  * year of answers. With UPDATE_SCREENSHOTS=1 the main pages are saved to docs/screenshots/.
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? path.join(projectRoot, 'docs/screenshots') : undefined;
 const TIME_ZONE = 'Europe/Amsterdam';
 
@@ -200,10 +200,7 @@ beforeAll(async () => {
   await t.app.inject({ method: 'PUT', url: '/api/analytics/settings', headers: t.auth, payload: { timeZone: TIME_ZONE, minSample: 30 } });
   seed = await seedData();
   base = await t.app.listen({ port: 0, host: '127.0.0.1' });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
   if (SCREENSHOTS) mkdirSync(SCREENSHOTS, { recursive: true });
 });
 

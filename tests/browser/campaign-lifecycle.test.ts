@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../temporal/binaries';
 import { TEST_ADMIN_KEY } from '../support/app';
@@ -13,7 +14,6 @@ import { createSurvey } from '../fixtures/surveys';
  * PostgreSQL, the time-skipping Temporal server and the worker: each button starts the operation
  * and the page follows it to the end; in English and Dutch, without serious accessibility issues.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? path.join(projectRoot, 'docs/screenshots') : undefined;
 
 const stack = useAppWithWorkflows();
@@ -22,7 +22,7 @@ let base: string;
 
 beforeAll(async () => {
   base = await stack.t.app.listen({ port: 0, host: '127.0.0.1' });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

@@ -4,7 +4,8 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { and, eq } from 'drizzle-orm';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tables } from '../../db';
 import { startSignalRelay, type SignalRelay } from '../../signals/relay';
@@ -22,7 +23,6 @@ import { until } from '../support/until';
  * then sends no overdue email. axe-core checks the new pages; UPDATE_SCREENSHOTS=1 saves them.
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? path.join(projectRoot, 'docs/screenshots') : undefined;
 const DAY = 86_400_000;
 
@@ -108,7 +108,7 @@ beforeAll(async () => {
   ids.task = (await detractorTask('Hugo', ids.Eva!, 4, campaign)).id;
   ids.other = (await detractorTask('Bram', ids.Mark!, 3, campaign)).id;
   await t.app.listen({ port, host: '127.0.0.1' });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await launchChromium();
   if (SCREENSHOTS) mkdirSync(SCREENSHOTS, { recursive: true });
 }, 180_000);
 

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../temporal/binaries';
 import { createSurvey, newLink } from '../fixtures/surveys';
@@ -14,7 +15,6 @@ import { createTestApp, TEST_ADMIN_KEY, type TestApp } from '../support/app';
  * UPDATE_SCREENSHOTS=1 saves them to docs/screenshots/.
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? path.join(projectRoot, 'docs/screenshots') : undefined;
 
 let t: TestApp;
@@ -57,7 +57,7 @@ beforeAll(async () => {
   const key = await t.app.inject({ method: 'POST', url: '/api/api-keys', headers: t.auth, payload: { name: 'balie', role: 'employee', employeeId: employee.id } });
   employeeKey = key.json().secret;
   base = await t.app.listen({ port: 0, host: '127.0.0.1' });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  browser = await launchChromium();
   if (SCREENSHOTS) mkdirSync(SCREENSHOTS, { recursive: true });
 }, 60_000);
 
