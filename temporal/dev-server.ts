@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, openSync } from 'node:fs';
+import { mkdirSync, openSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { SEARCH_ATTRIBUTE_TYPES } from '../workflows/search-attributes';
@@ -31,6 +31,14 @@ function portOpen(port: number): Promise<boolean> {
     });
     socket.once('error', () => resolve(false));
   });
+}
+
+function logTail(stateDir: string): string {
+  try {
+    return readFileSync(path.join(stateDir, 'temporal.log'), 'utf8').split('\n').slice(-15).join('\n');
+  } catch {
+    return '(no log)';
+  }
 }
 
 /**
@@ -78,7 +86,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const deadline = Date.now() + 60_000;
   while (!(await portOpen(options.port))) {
     if (exited !== undefined) {
-      throw new Error(`temporal dev server exited with code ${exited}; see ${path.join(options.stateDir, 'temporal.log')}`);
+      throw new Error(`temporal dev server exited with code ${exited}; the end of its log:\n${logTail(options.stateDir)}`);
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');

@@ -8,12 +8,11 @@ import { buildApp } from '../../api/app';
 import { registerApiKey } from '../../people/api-keys';
 import { loadConfig } from '../../config';
 import { openDatabase, type DatabaseHandle } from '../../db';
-import { ensureBinary } from '../../temporal/binaries';
 import { connectClient } from '../../temporal/connection';
-import { startDevServer, type DevServer } from '../../temporal/dev-server';
+import type { DevServer } from '../../temporal/dev-server';
 import { addCampaign } from '../support/campaign-fixtures';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { allocatePorts, freePort } from '../support/stack';
+import { freePort, startTestDevServer } from '../support/stack';
 import { TEST_ADMIN_KEY } from '../support/app';
 
 /*
@@ -40,8 +39,7 @@ describe('Temporal', () => {
     database = await createTestDatabase();
     await registerApiKey(database.db, 'test', TEST_ADMIN_KEY);
     stateDir = mkdtempSync(path.join(os.tmpdir(), 'npsflow-outage-'));
-    const ports = await allocatePorts();
-    temporal = await startDevServer({ cliPath: ensureBinary('cli'), stateDir, port: ports.temporal, uiPort: ports.ui, namespace: 'default' });
+    temporal = await startTestDevServer(stateDir);
     const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: database.url, TEMPORAL_ADDRESS: temporal.address });
     client = await connectClient(config.temporal, temporal.address);
     app = await buildApp({ config, db: database.db, temporal: { client, taskQueue: 'outage-test' }, logger: false });

@@ -8,12 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tables } from '../../db';
 import { buildProcesses } from '../../scripts/build';
 import { writeWorkflowBundle } from '../../temporal/workflow-bundle';
-import { ensureBinary, projectRoot } from '../../temporal/binaries';
-import { startDevServer, type DevServer } from '../../temporal/dev-server';
+import { projectRoot } from '../../temporal/binaries';
+import type { DevServer } from '../../temporal/dev-server';
 import { kto } from '../fixtures/surveys';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver';
-import { allocatePorts, freePort } from '../support/stack';
+import { freePort, startTestDevServer } from '../support/stack';
 
 /**
  * The production shape, as the image runs it: the compiled migration, worker (on the pre-built
@@ -48,22 +48,22 @@ function run(entry: string, env: Record<string, string>, onLine?: (line: string)
 beforeAll(async () => {
   database = await createTestDatabase();
   stateDir = mkdtempSync(path.join(os.tmpdir(), 'npsflow-prod-'));
-  const ports = await allocatePorts();
   receiver = await startOtlpReceiver();
   // `npm run build` and `npm run build:workflows`, as the Dockerfile does.
   await Promise.all([buildProcesses(), writeWorkflowBundle(path.join(projectRoot, 'dist/workflow-bundle.js'))]);
   const metricsPort = await freePort();
   workerMetricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
-  temporal = await startDevServer({ cliPath: ensureBinary('cli'), stateDir, port: ports.temporal, uiPort: ports.ui, namespace: 'default' });
+  temporal = await startTestDevServer(stateDir);
+  const apiPort = await freePort();
   const env = {
     DATABASE_URL: database.url,
     TEMPORAL_ADDRESS: temporal.address,
     TEMPORAL_TASK_QUEUE: 'production-test',
-    PORT: String(ports.api),
+    PORT: String(apiPort),
     ADMIN_API_KEY: ADMIN_KEY,
     OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
   };
-  apiUrl = `http://127.0.0.1:${ports.api}`;
+  apiUrl = `http://127.0.0.1:${apiPort}`;
   const migrate = run('dist/migrate.js', env);
   expect(await new Promise((resolve) => migrate.once('exit', resolve))).toBe(0);
   const workerEnv = { ...env, LOG_LEVEL: 'info', WORKER_METRICS_PORT: String(metricsPort), WORKFLOW_BUNDLE_PATH: 'dist/workflow-bundle.js' };

@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
-import { projectRoot } from '../../temporal/binaries';
+import { ensureBinary, projectRoot } from '../../temporal/binaries';
+import { startDevServer, type DevServer } from '../../temporal/dev-server';
 
 /** A free TCP port on loopback (bind to 0, read, release). */
 export function freePort(): Promise<number> {
@@ -36,6 +37,23 @@ export interface StackPorts {
 
 export async function allocatePorts(): Promise<StackPorts> {
   return { api: await freePort(), temporal: await freePort(), ui: await freePort() };
+}
+
+/**
+ * A dev server for one test file, on ports of its own. Between choosing a free port and the
+ * server binding it, another process (a parallel test, or the server's own pick of its internal
+ * ports) can take it; a server that exits while starting is tried again on fresh ports.
+ */
+export async function startTestDevServer(stateDir: string): Promise<DevServer> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const uiPort = await freePort();
+    try {
+      return await startDevServer({ cliPath: ensureBinary('cli'), stateDir, port, uiPort, namespace: 'default' });
+    } catch (error) {
+      if (attempt === 3 || !/exited with code/.test(String(error))) throw error;
+    }
+  }
 }
 
 /**
