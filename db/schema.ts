@@ -186,6 +186,8 @@ export const auditLog = pgTable(
     outcome: text('outcome').notNull(),
     statusCode: integer('status_code'),
     ip: text('ip'),
+    /** What a system run did (the retention workflow's counts); null for requests. */
+    details: jsonb('details').$type<Record<string, unknown>>(),
   },
   (t) => [
     index('audit_log_at_idx').on(t.at),
@@ -257,8 +259,20 @@ export const surveys = pgTable('surveys', {
   requestTypes: text('request_types').array().notNull().default(sql`'{}'::text[]`),
   periodStart: date('period_start'),
   periodEnd: date('period_end'),
+  /**
+   * Anonymous: invitations stay per member (reminders, expiry, one answer per link), but a
+   * response stores no invitation, member, contact, client or employee (docs/privacy.md).
+   */
+  anonymous: boolean('anonymous').notNull().default(false),
+  /** Days after which a response loses its link to the contact (retention workflow); null keeps it. */
+  responseLinkRetentionDays: integer('response_link_retention_days'),
+  /** Days after which a response's open answers are removed (retention workflow); null keeps them. */
+  openAnswerRetentionDays: integer('open_answer_retention_days'),
   ...timestamps,
-});
+}, (t) => [
+  check('surveys_response_link_retention_days', sql`${t.responseLinkRetentionDays} is null or ${t.responseLinkRetentionDays} >= 1`),
+  check('surveys_open_answer_retention_days', sql`${t.openAnswerRetentionDays} is null or ${t.openAnswerRetentionDays} >= 1`),
+]);
 
 /** Every response records the version it answered; versions are immutable once answered. */
 export const surveyVersions = pgTable(
@@ -367,8 +381,8 @@ export const responses = pgTable(
   'responses',
   {
     id: uuid('id').primaryKey().defaultRandom(),
+    /** Null for an anonymous survey's answer and after retention removed the link. */
     invitationId: uuid('invitation_id')
-      .notNull()
       .unique()
       .references(() => invitations.id),
     surveyId: uuid('survey_id')
@@ -398,6 +412,8 @@ export const responses = pgTable(
     /** The comment's lexemes, in the text search configuration of the response's language (migration 0012). */
     commentSearch: tsvector('comment_search').generatedAlwaysAs(sql`to_tsvector(response_text_config(language), coalesce(comment, ''))`),
     submittedAt: timestamp('submitted_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    /** When retention removed the open answers (so the retention workflow passes each response once). */
+    openAnswersRemovedAt: timestamp('open_answers_removed_at', { withTimezone: true, precision: 3 }),
   },
   (t) => [
     index('responses_survey_submitted_idx').on(t.surveyId, t.submittedAt),
@@ -574,7 +590,11 @@ export const emailEvents = pgTable(
     occurredAt: timestamp('occurred_at', { withTimezone: true, precision: 3 }).notNull(),
     receivedAt: timestamp('received_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
-  (t) => [index('email_events_message_idx').on(t.providerMessageId)],
+  (t) => [
+    index('email_events_message_idx').on(t.providerMessageId),
+    // Retention deletes the oldest first.
+    index('email_events_received_idx').on(t.receivedAt),
+  ],
 );
 
 /**
