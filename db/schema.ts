@@ -233,6 +233,12 @@ export const contacts = pgTable(
     inactive: boolean('inactive').notNull().default(false),
     emailBouncedAt: timestamp('email_bounced_at', { withTimezone: true, precision: 3 }),
     lastSurveyCompletedAt: timestamp('last_survey_completed_at', { withTimezone: true, precision: 3 }),
+    /**
+     * When the person's data was erased (privacy/erasure.ts): the row stays as an anonymous
+     * tombstone so memberships, invitations and answers keep their counts; every field that
+     * names or reaches the person is null or empty.
+     */
+    erasedAt: timestamp('erased_at', { withTimezone: true, precision: 3 }),
     ...timestamps,
   },
   (t) => [
@@ -241,6 +247,22 @@ export const contacts = pgTable(
     index('contacts_frontline_employee_idx').on(t.frontlineEmployeeId),
     index('contacts_created_idx').on(t.createdAt, t.id),
   ],
+);
+
+/**
+ * The organisation's privacy choices (one row, id = 1; docs/privacy.md). What an erasure keeps of
+ * a person's answers: the link to their client (per-client and per-employee figures keep them)
+ * and their open answers (which may name them). Retention settings belong here too.
+ */
+export const privacySettings = pgTable(
+  'privacy_settings',
+  {
+    id: smallint('id').primaryKey().default(1),
+    erasureKeepsClientLink: boolean('erasure_keeps_client_link').notNull().default(true),
+    erasureKeepsOpenAnswers: boolean('erasure_keeps_open_answers').notNull().default(false),
+    updatedAt: timestamp('updated_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (t) => [check('privacy_settings_single_row', sql`${t.id} = 1`)],
 );
 
 // ---------------------------------------------------------------------------------------------
