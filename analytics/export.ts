@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Database } from '../db';
 import { classifyNps } from '../domain/nps';
 import { responseConditions, rowsOf, type AnalyticsFilter } from './counts';
-import { csvLine } from './csv';
+import { csvLine, csvStart, type CsvDialect } from '../csv';
 import type { DateRange } from './periods';
 
 /*
@@ -63,6 +63,7 @@ export async function* exportResponsesCsv(
   filter: AnalyticsFilter,
   range: DateRange | undefined,
   timeZone: string,
+  dialect?: CsvDialect,
 ): AsyncGenerator<string> {
   const conditions = responseConditions(filter, range, timeZone);
   const where = conditions.length ? sql.join(conditions, sql` and `) : sql`true`;
@@ -75,7 +76,7 @@ export async function* exportResponsesCsv(
   );
   const fields = keys.filter((key) => key.kind === 'field').map((key) => key.name);
   const answers = keys.filter((key) => key.kind === 'answer').map((key) => key.name);
-  yield csvLine([...FIXED_COLUMNS, ...fields.map((name) => `field:${name}`), ...answers.map((name) => `answer:${name}`)]);
+  yield csvStart(dialect) + csvLine([...FIXED_COLUMNS, ...fields.map((name) => `field:${name}`), ...answers.map((name) => `answer:${name}`)], dialect);
 
   let after: { submittedAt: string; id: string } | undefined;
   for (;;) {
@@ -120,7 +121,7 @@ export async function* exportResponsesCsv(
         row.ratingScore,
         ...fields.map((name) => recordFields[name]),
         ...answers.map((name) => answerValues[name]),
-      ]);
+      ], dialect);
     }
     if (chunk) yield chunk;
     if (page.length < PAGE) return;

@@ -19,4 +19,3 @@ export {
 export { breakdownCsv, followUpTasksCsv, kpiCsv, trendCsv, wavesCsv } from './report-csv';
 export { exportResponsesCsv } from './export';
 export { rebuildRollups, rebuildRollupsIn, type RebuildResult } from './backfill';
-export { csvCell, csvLine, toCsv } from './csv';

@@ -1,4 +1,4 @@
-import { toCsv } from './csv';
+import { toCsv, type CsvDialect } from '../csv';
 import type { BreakdownReport, KpiReport, Metrics, TaskLoadRow, TrendReport, WaveReport, WaveRow } from './reports';
 
 /** Each report as a spreadsheet: one row per period / segment / employee, figures to 2 decimals. */
@@ -46,7 +46,7 @@ function metricCells(metrics: Metrics): unknown[] {
   ];
 }
 
-export function kpiCsv(report: KpiReport): string {
+export function kpiCsv(report: KpiReport, dialect?: CsvDialect): string {
   return toCsv(
     ['from', 'to', ...METRIC_HEADER, 'previous_from', 'previous_to', 'previous_nps', 'nps_change', 'change_threshold', 'trend_arrow'],
     [
@@ -62,10 +62,11 @@ export function kpiCsv(report: KpiReport): string {
         report.change.arrow,
       ],
     ],
+    dialect,
   );
 }
 
-export function trendCsv(report: TrendReport): string {
+export function trendCsv(report: TrendReport, dialect?: CsvDialect): string {
   return toCsv(
     ['period', 'from', 'to', ...METRIC_HEADER, 'nps_change', 'change_threshold', 'trend_arrow'],
     report.periods.map((point) => [
@@ -77,17 +78,19 @@ export function trendCsv(report: TrendReport): string {
       round2(point.change.threshold),
       point.change.arrow,
     ]),
+    dialect,
   );
 }
 
-export function breakdownCsv(report: BreakdownReport): string {
+export function breakdownCsv(report: BreakdownReport, dialect?: CsvDialect): string {
   return toCsv(
     [report.by, 'label', ...METRIC_HEADER],
     report.rows.map((row) => [row.key, row.label, ...metricCells(row)]),
+    dialect,
   );
 }
 
-export function wavesCsv(report: WaveReport): string {
+export function wavesCsv(report: WaveReport, dialect?: CsvDialect): string {
   const line = (row: WaveRow) => [
     row.key,
     row.label,
@@ -124,10 +127,11 @@ export function wavesCsv(report: WaveReport): string {
       'trend_arrow',
     ],
     [line(report.total), ...report.segments.map(line)],
+    dialect,
   );
 }
 
-export function followUpTasksCsv(report: { rows: TaskLoadRow[] }): string {
+export function followUpTasksCsv(report: { rows: TaskLoadRow[] }, dialect?: CsvDialect): string {
   return toCsv(
     [
       'employee_id', 'name', 'email', 'open', 'overdue', 'oldest_due_at', 'escalated', 'closed', 'closed_within_due_pct',
@@ -137,5 +141,6 @@ export function followUpTasksCsv(report: { rows: TaskLoadRow[] }): string {
       row.employeeId, row.name, row.email, row.open, row.overdue, row.oldestDueAt, row.escalated, row.closed, row.closedWithinDuePct,
       row.firstActionMedianHours, row.firstActionP90Hours, row.closeMedianHours, row.closeP90Hours,
     ]),
+    dialect,
   );
 }

@@ -1,5 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import type { TLocalizedValidationError } from 'typebox/error';
+import { detectSeparator } from '../csv';
 import { ImportError } from './import-error';
 
 /** Most rows one import request may carry. */
@@ -97,6 +98,8 @@ function readCsv(text: string, spec: RowSpec): RawRow[] {
   try {
     records = parse(text, {
       bom: true,
+      // Dutch Excel saves "CSV" with semicolons; the header line tells which one this file uses.
+      delimiter: detectSeparator(text),
       skip_empty_lines: true,
       to: MAX_IMPORT_ROWS + 1,
       columns: (header: string[]) => {

@@ -1,6 +1,5 @@
 import { Readable } from 'node:stream';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyReply } from 'fastify';
 import type { Static } from 'typebox';
 import {
   AnalyticsInputError,
@@ -20,6 +19,7 @@ import {
   wavesCsv,
   type AnalyticsFilter,
 } from '../../analytics';
+import { csvDialect, sendCsv, withDialect } from '../csv-reply';
 import { ApiError, badRequest, conflict } from '../errors';
 import { errorResponses, CsvBody } from '../schemas/common';
 import {
@@ -51,13 +51,6 @@ function asApiError(error: unknown): never {
 }
 
 const report = <T>(work: () => Promise<T>): Promise<T> => work().catch(asApiError);
-
-function sendCsv(reply: FastifyReply, name: string, body: string | Readable) {
-  return reply
-    .header('content-type', 'text/csv; charset=utf-8')
-    .header('content-disposition', `attachment; filename="${name}.csv"`)
-    .send(body);
-}
 
 const filterOf = (query: AnalyticsFilter): AnalyticsFilter => ({
   surveyId: query.surveyId,
@@ -133,8 +126,8 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/kpi', { schema: { tags, security, querystring: KpiQuery, response: { 200: Kpi, ...errorResponses } } }, async (request) =>
     kpi(request.query),
   );
-  app.get('/kpi.csv', { schema: { tags, security, querystring: KpiQuery, response: csvResponse } }, async (request, reply) =>
-    sendCsv(reply, 'kpi', kpiCsv(await kpi(request.query))),
+  app.get('/kpi.csv', { schema: { tags, security, querystring: withDialect(KpiQuery), response: csvResponse } }, async (request, reply) =>
+    sendCsv(reply, 'kpi', kpiCsv(await kpi(request.query), csvDialect(request.query.dialect))),
   );
 
   const trend = (query: Static<typeof TrendQuery>) =>
@@ -142,8 +135,8 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/trend', { schema: { tags, security, querystring: TrendQuery, response: { 200: Trend, ...errorResponses } } }, async (request) =>
     trend(request.query),
   );
-  app.get('/trend.csv', { schema: { tags, security, querystring: TrendQuery, response: csvResponse } }, async (request, reply) =>
-    sendCsv(reply, 'trend', trendCsv(await trend(request.query))),
+  app.get('/trend.csv', { schema: { tags, security, querystring: withDialect(TrendQuery), response: csvResponse } }, async (request, reply) =>
+    sendCsv(reply, 'trend', trendCsv(await trend(request.query), csvDialect(request.query.dialect))),
   );
 
   const breakdown = (query: Static<typeof BreakdownQuery>) =>
@@ -153,8 +146,8 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { tags, security, querystring: BreakdownQuery, response: { 200: Breakdown, ...errorResponses } } },
     async (request) => breakdown(request.query),
   );
-  app.get('/breakdown.csv', { schema: { tags, security, querystring: BreakdownQuery, response: csvResponse } }, async (request, reply) =>
-    sendCsv(reply, `breakdown-${request.query.by}`, breakdownCsv(await breakdown(request.query))),
+  app.get('/breakdown.csv', { schema: { tags, security, querystring: withDialect(BreakdownQuery), response: csvResponse } }, async (request, reply) =>
+    sendCsv(reply, `breakdown-${request.query.by}`, breakdownCsv(await breakdown(request.query), csvDialect(request.query.dialect))),
   );
 
   const waves = (query: Static<typeof WavesQuery>) =>
@@ -162,8 +155,8 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/waves', { schema: { tags, security, querystring: WavesQuery, response: { 200: Waves, ...errorResponses } } }, async (request) =>
     waves(request.query),
   );
-  app.get('/waves.csv', { schema: { tags, security, querystring: WavesQuery, response: csvResponse } }, async (request, reply) =>
-    sendCsv(reply, 'waves', wavesCsv(await waves(request.query))),
+  app.get('/waves.csv', { schema: { tags, security, querystring: withDialect(WavesQuery), response: csvResponse } }, async (request, reply) =>
+    sendCsv(reply, 'waves', wavesCsv(await waves(request.query), csvDialect(request.query.dialect))),
   );
 
   const loopDescription =
@@ -175,8 +168,8 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
   app.get(
     '/follow-up-tasks.csv',
-    { schema: { tags, security, description: loopDescription, querystring: TaskLoadQuery, response: csvResponse } },
-    async (request, reply) => sendCsv(reply, 'follow-up-tasks', followUpTasksCsv(await followUpTaskReport(app.db, request.query))),
+    { schema: { tags, security, description: loopDescription, querystring: withDialect(TaskLoadQuery), response: csvResponse } },
+    async (request, reply) => sendCsv(reply, 'follow-up-tasks', followUpTasksCsv(await followUpTaskReport(app.db, request.query), csvDialect(request.query.dialect))),
   );
 
   app.get(
@@ -186,7 +179,7 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         security,
         description: 'Every matching response, one line each, with record fields and answers flattened into columns.',
-        querystring: ExportQuery,
+        querystring: withDialect(ExportQuery),
         response: csvResponse,
       },
     },
@@ -194,7 +187,7 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { from, to } = request.query;
       const { timeZone } = await getSettings(app.db);
       const range = from || to ? await report(async () => resolveRange({ from, to }, timeZone)) : undefined;
-      return sendCsv(reply, 'responses', Readable.from(exportResponsesCsv(app.db, filterOf(request.query), range, timeZone)));
+      return sendCsv(reply, 'responses', Readable.from(exportResponsesCsv(app.db, filterOf(request.query), range, timeZone, csvDialect(request.query.dialect))));
     },
   );
 };

@@ -38,6 +38,6 @@ export const errorResponses = {
 
 /** The 200 of a CSV download, for the OpenAPI document (the body is sent as it is). */
 export const CsvBody = {
-  description: 'CSV (RFC 4180), UTF-8, with a header row',
+  description: 'CSV, UTF-8, with a header row: RFC 4180 with commas, or with dialect=excel semicolons, decimal commas and a byte-order mark',
   content: { 'text/csv': { schema: Type.String() } },
 };

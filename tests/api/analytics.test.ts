@@ -309,6 +309,20 @@ describe('CSV', () => {
     expect(may!.split(',').at(-1)).toBe('up');
   });
 
+  it('exports a report for Dutch Excel with dialect=excel: byte-order mark, semicolons, decimal commas', async () => {
+    const response = await t.app.inject({
+      method: 'GET',
+      url: `/api/analytics/trend.csv?surveyId=${ids.s1}&unit=month&date=2026-05-15&count=2&dialect=excel`,
+      headers: t.auth,
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.body.startsWith('\uFEFFperiod;from;to;')).toBe(true);
+    const may = response.body.split('\r\n')[2]!;
+    expect(may.split(';').slice(0, 9)).toEqual(['2026-05', '2026-05-01', '2026-05-31', '40', '36', '20', '10', '6', '38,89']);
+    const unknown = await t.app.inject({ method: 'GET', url: `/api/analytics/trend.csv?surveyId=${ids.s1}&dialect=lotus`, headers: t.auth });
+    expect(unknown.statusCode).toBe(400);
+  });
+
   it('exports responses with projected record fields, escaped and guarded against formulas', async () => {
     await addResponses(t.database.db, [
       {
@@ -351,7 +365,7 @@ describe('CSV', () => {
     const line = rest[0]!;
     expect(line).toContain(',2026-06-01T22:30:00.000Z,2026-06-02,'); // local date in Amsterdam
     expect(line).toContain(',7,passive,4.5,');
-    expect(line.endsWith(`,-5,'@SUM(A1),"Amsterdam, NL","line1\nline2","'=HYPERLINK(""http://x"")",'+31 20,"say ""hi""",'-5,7,price; speed`)).toBe(true);
+    expect(line.endsWith(`,-5,'@SUM(A1),"Amsterdam, NL","line1\nline2","'=HYPERLINK(""http://x"")",'+31 20,"say ""hi""",'-5,7,"price; speed"`)).toBe(true);
 
     const none = await t.app.inject({ method: 'GET', url: `/api/analytics/responses/export.csv?surveyId=${ids.s3}&from=2026-01-01&to=2026-01-31`, headers: t.auth });
     expect(none.body.split('\r\n')).toHaveLength(2);

@@ -87,6 +87,29 @@ describe('contact import', () => {
     expect(await contactByRef('K-3')).toMatchObject({ outOfScope: true, inactive: true, optedOut: false });
   });
 
+  it('imports what Dutch Excel saves: semicolons, a byte-order mark, quoted fields with semicolons and commas', async () => {
+    const csv = [
+      '\uFEFFexternalRef;email;First Name;lastName;language;clientRef;clientName',
+      'NL-1;noor@example.org;Noor;"van Dijk; de Boer";nl;BOLT;"Bolt, Bouw & Zo"',
+      'NL-2;"bram@example.org";Bräm;"Zeggen ""ja""";;BOLT;',
+      '',
+    ].join('\r\n');
+    const res = await importCsv('contacts', csv);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toEqual({ inserted: 2, updated: 0, total: 2 });
+    const [bolt] = await t.database.db.select().from(tables.clients).where(eq(tables.clients.externalRef, 'BOLT'));
+    expect(bolt?.name).toBe('Bolt, Bouw & Zo');
+    expect(await contactByRef('NL-1')).toMatchObject({ email: 'noor@example.org', firstName: 'Noor', lastName: 'van Dijk; de Boer', language: 'nl', clientId: bolt!.id });
+    expect(await contactByRef('NL-2')).toMatchObject({ email: 'bram@example.org', firstName: 'Bräm', lastName: 'Zeggen "ja"' });
+  });
+
+  it('a semicolon file still reports its bad rows by row number and column', async () => {
+    const res = await importCsv('contacts', '\uFEFFexternalRef;email\r\nNL-3;ok@example.org\r\nNL-4;not-an-address\r\n');
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toMatchObject({ code: 'IMPORT_INVALID', details: [{ row: 2, field: 'email', message: 'must be an email address' }] });
+    expect(await contactByRef('NL-3')).toBeUndefined();
+  });
+
   it('imports JSON, upserting on externalRef; a new email lifts the bounce, the opt-out date is kept', async () => {
     const bouncedAt = new Date('2025-03-01T10:00:00.000Z');
     await t.database.db.update(tables.contacts).set({ emailBouncedAt: bouncedAt }).where(eq(tables.contacts.externalRef, 'K-1'));

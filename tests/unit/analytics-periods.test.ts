@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { lastPeriods, localDate, periodContaining, previousRange } from '../../analytics/periods';
-import { csvCell, toCsv } from '../../analytics/csv';
 
 describe('reporting periods', () => {
   it('finds today in the reporting time zone', () => {
@@ -24,28 +23,5 @@ describe('reporting periods', () => {
 
   it('compares a custom range with the same number of days before it', () => {
     expect(previousRange({ from: '2026-03-01', to: '2026-03-10' })).toEqual({ from: '2026-02-19', to: '2026-02-28' });
-  });
-});
-
-describe('CSV cells', () => {
-  it('quotes commas, quotes and line breaks', () => {
-    expect(csvCell('a,b')).toBe('"a,b"');
-    expect(csvCell('say "hi"')).toBe('"say ""hi"""');
-    expect(csvCell('one\ntwo')).toBe('"one\ntwo"');
-    expect(csvCell(' padded')).toBe('" padded"');
-  });
-
-  it('guards text that a spreadsheet would run as a formula, but not numbers', () => {
-    expect(csvCell('=1+2')).toBe("'=1+2");
-    expect(csvCell('+31')).toBe("'+31");
-    expect(csvCell('-5')).toBe("'-5");
-    expect(csvCell('@SUM(A1)')).toBe("'@SUM(A1)");
-    expect(csvCell('\tcmd')).toBe("'\tcmd");
-    expect(csvCell('=A1,"x"')).toBe(`"'=A1,""x"""`);
-    expect(csvCell(-5)).toBe('-5');
-  });
-
-  it('writes empty cells for null, lists joined, objects as JSON, CRLF line ends', () => {
-    expect(toCsv(['a', 'b', 'c', 'd'], [[null, ['x', 'y'], { k: 1 }, true]])).toBe('a,b,c,d\r\n,x; y,"{""k"":1}",true\r\n');
   });
 });
