@@ -442,6 +442,8 @@ export const responses = pgTable(
     // The responses list: newest first, on its own or within one client (one campaign: migration 0002).
     index('responses_submitted_idx').on(t.submittedAt, t.id),
     index('responses_client_submitted_idx').on(t.clientId, t.submittedAt, t.id),
+    // A contact's page: their answers, newest first.
+    index('responses_contact_submitted_idx').on(t.contactId, t.submittedAt),
     index('responses_comment_search_idx').using('gin', t.commentSearch),
     check('responses_nps_range', sql`${t.npsScore} is null or ${t.npsScore} between 0 and 10`),
   ],
@@ -493,6 +495,7 @@ export const followUpTasks = pgTable(
     index('follow_up_tasks_campaign_due_idx').on(t.campaignId, t.dueAt, t.id),
     index('follow_up_tasks_survey_due_idx').on(t.surveyId, t.dueAt, t.id),
     index('follow_up_tasks_client_due_idx').on(t.clientId, t.dueAt, t.id),
+    index('follow_up_tasks_contact_due_idx').on(t.contactId, t.dueAt),
     check('follow_up_tasks_kind', sql`${t.kind} in ('feedback_call', 'action_plan')`),
   ],
 );
@@ -565,6 +568,8 @@ export const emailOutbox = pgTable(
     // What the dispatcher claims: queued rows not yet in a batch, oldest first.
     index('email_outbox_queue_idx').on(t.createdAt).where(sql`${t.status} = 'queued' and ${t.batchId} is null`),
     index('email_outbox_batch_idx').on(t.batchId),
+    // A contact's page: the emails sent to them and, through the provider's message id, their events.
+    index('email_outbox_contact_created_idx').on(t.contactId, t.createdAt),
   ],
 );
 
