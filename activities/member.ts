@@ -11,6 +11,7 @@ import type { MailingFacts, MailingVerdict, SendabilityFacts } from '../domain/e
 import type { MemberStatus } from '../domain/member-status';
 import { resolveTimeZone } from '../domain/send-time';
 import { emailLanguage, enqueueEmail, renderInvitation, renderReminder, surveyEmailHeaders } from '../email';
+import { recordStatusChange } from '../campaigns/status-history';
 
 /** A timestamp parameter inside a raw SQL fragment (drivers differ on binding Date objects). */
 const timestamptz = (date: Date) => sql`${date.toISOString()}::timestamptz`;
@@ -104,11 +105,13 @@ async function writeMemberStatus(tx: Transaction, change: StatusChange): Promise
     .update(tables.campaignMembers)
     .set({
       status: change.status,
+      statusChangedAt: at,
       ...(change.scheduledSendAt ? { scheduledSendAt: new Date(change.scheduledSendAt) } : {}),
     })
     .where(eq(tables.campaignMembers.id, change.memberId))
     .returning({ contactId: tables.campaignMembers.contactId });
   if (!member) throw ApplicationFailure.nonRetryable(`campaign member ${change.memberId} does not exist`, 'MemberNotFound');
+  await recordStatusChange(tx, change.memberId, change.status, at);
 
   const invitationStatus = INVITATION_STATUS_FOR[change.status];
   if (change.invitationId && invitationStatus) {
@@ -360,6 +363,7 @@ export function createMemberActivities(deps: { db: Database; emailFrom: string; 
       .update(tables.campaignMembers)
       .set({
         lastCommunicationAt: at,
+        ...(input.kind === 'invitation' ? { invitedAt: at } : {}),
         ...(input.kind === 'reminder' ? { remindersSent: sql`greatest(${tables.campaignMembers.remindersSent}, ${input.sequence})` } : {}),
       })
       .where(eq(tables.campaignMembers.id, input.memberId));

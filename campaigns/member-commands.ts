@@ -4,6 +4,7 @@ import { tables, type Database } from '../db';
 import type { MemberStatus } from '../domain/member-status';
 import { memberWorkflowId, rejectedSignal, rejectUpdate } from '../workflows/definitions';
 import { startMemberWorkflow } from './start-member';
+import { recordStatusChange } from './status-history';
 
 /*
  * An administrator's commands on one member. Before its workflow starts a member is plain data
@@ -18,11 +19,15 @@ const members = tables.campaignMembers;
 
 /** Takes a member out of its campaign (Rejected); refused once it has finished. */
 export async function rejectMember(db: Database, client: Client | undefined, memberId: string, reason = 'rejected by an administrator'): Promise<CommandOutcome> {
-  const [unstarted] = await db
-    .update(members)
-    .set({ status: 'Rejected' })
-    .where(and(eq(members.id, memberId), isNull(members.workflowStartedAt), eq(members.status, 'New')))
-    .returning({ id: members.id });
+  const unstarted = await db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(members)
+      .set({ status: 'Rejected', statusChangedAt: sql`now()` })
+      .where(and(eq(members.id, memberId), isNull(members.workflowStartedAt), eq(members.status, 'New')))
+      .returning({ id: members.id, at: members.statusChangedAt });
+    if (row) await recordStatusChange(tx, row.id, 'Rejected', row.at);
+    return row;
+  });
   if (unstarted) return { outcome: 'done' };
   const [member] = await db.select({ status: members.status, startedAt: members.workflowStartedAt }).from(members).where(eq(members.id, memberId));
   if (!member) return { outcome: 'refused', reason: 'no such member' };
@@ -59,7 +64,14 @@ export async function reincludeMember(
   if (!member) return { outcome: 'refused', reason: 'no such member' };
   if (member.status !== 'Rejected') return { outcome: 'refused', reason: `only a rejected member can be re-included (status is ${member.status})` };
   if (!member.workflowStartedAt) {
-    await db.update(members).set({ status: 'New' }).where(and(eq(members.id, memberId), eq(members.status, 'Rejected')));
+    await db.transaction(async (tx) => {
+      const [row] = await tx
+        .update(members)
+        .set({ status: 'New', statusChangedAt: sql`now()` })
+        .where(and(eq(members.id, memberId), eq(members.status, 'Rejected')))
+        .returning({ id: members.id, at: members.statusChangedAt });
+      if (row) await recordStatusChange(tx, row.id, 'New', row.at);
+    });
     return { outcome: 'done' };
   }
   if (!options.campaignLaunched) return { outcome: 'refused', reason: 'the campaign is not running' };

@@ -355,6 +355,10 @@ export const campaignMembers = pgTable(
     lastCommunicationAt: timestamp('last_communication_at', { withTimezone: true, precision: 3 }),
     remindersSent: integer('reminders_sent').notNull().default(0),
     workflowStartedAt: timestamp('workflow_started_at', { withTimezone: true, precision: 3 }),
+    /** When the current invitation email was queued (business time); the member list sorts by it. */
+    invitedAt: timestamp('invited_at', { withTimezone: true, precision: 3 }),
+    /** When the status last changed (business time), written with the status; at first, when the member was added. */
+    statusChangedAt: timestamp('status_changed_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     ...timestamps,
   },
   (t) => [
@@ -362,6 +366,25 @@ export const campaignMembers = pgTable(
     index('campaign_members_campaign_status_idx').on(t.campaignId, t.status),
     index('campaign_members_contact_idx').on(t.contactId),
   ],
+);
+
+/**
+ * A member's statuses with their times: one row per change, written in the transaction that
+ * writes the status (by the member workflow's activity; before the workflow starts, by the
+ * administrator's command). The unique key makes a retried write harmless.
+ */
+export const campaignMemberStatusChanges = pgTable(
+  'campaign_member_status_changes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    memberId: uuid('member_id')
+      .notNull()
+      .references(() => campaignMembers.id, { onDelete: 'cascade' }),
+    status: memberStatus('status').notNull(),
+    at: timestamp('at', { withTimezone: true, precision: 3 }).notNull(),
+    recordedAt: timestamp('recorded_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('campaign_member_status_changes_member_at_status_unique').on(t.memberId, t.at, t.status)],
 );
 
 /** A personal survey link. One response per invitation (unique constraint on responses). */

@@ -60,6 +60,31 @@ describe('idempotent activities', () => {
     expect(invitation!.sentAt!.toISOString()).toBe(at);
   });
 
+  it('the invite step and status changes are kept in the member\'s history with their business times, once each', async () => {
+    const campaign = await addCampaign(db(), {});
+    const member = await addMember(db(), campaign, { language: 'en' });
+    const idempotencyKey = `member-${member.memberId}:invitation:0`;
+    const invited = await activities.inviteMember({ memberId: member.memberId, at, expiresAt, idempotencyKey });
+    expect('invitation' in invited).toBe(true);
+    const later = '2026-06-10T08:30:00.000Z';
+    const opened = { memberId: member.memberId, status: 'Survey_Started' as const, at: later };
+    await activities.recordMemberStatus(opened);
+    await activities.recordMemberStatus(opened);
+
+    const history = await db()
+      .select({ status: tables.campaignMemberStatusChanges.status, at: tables.campaignMemberStatusChanges.at })
+      .from(tables.campaignMemberStatusChanges)
+      .where(eq(tables.campaignMemberStatusChanges.memberId, member.memberId))
+      .orderBy(tables.campaignMemberStatusChanges.at);
+    expect(history.map((h) => [h.status, h.at.toISOString()])).toEqual([
+      ['Survey_Not_Started', at],
+      ['Survey_Started', later],
+    ]);
+    const [row] = await db().select().from(tables.campaignMembers).where(eq(tables.campaignMembers.id, member.memberId));
+    expect(row!.statusChangedAt.toISOString()).toBe(later);
+    expect(row!.invitedAt!.toISOString()).toBe(at);
+  });
+
   it('a new invitation of the same contact for the same survey invalidates the open older one', async () => {
     const campaign = await addCampaign(db(), {});
     const member = await addMember(db(), campaign);
