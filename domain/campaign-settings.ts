@@ -1,46 +1,57 @@
 import { Type, type Static } from 'typebox';
+import { LANGUAGE_PATTERN, SEND_WINDOW_RANGES, SETTING_RANGES, TEMPLATE_SETS, TIME_ZONE_MAX_LENGTH } from './setting-limits';
 
 /**
  * A campaign's send settings: template set, reminders, expiry,
  * send window, no-send rule and follow-up due days. One schema serves API validation, the
  * OpenAPI document and the TypeScript type; workflows import the type only.
  */
-export const TemplateSet = Type.Union([
-  Type.Literal('A'),
-  Type.Literal('B'),
-  Type.Literal('C'),
-  Type.Literal('D'),
-  Type.Literal('E'),
-]);
+export const TemplateSet = Type.Unsafe<(typeof TEMPLATE_SETS)[number]>(
+  Type.Union(
+    TEMPLATE_SETS.map((set) => Type.Literal(set)),
+    { description: 'The email template set: how the invitation and reminders open, and their accent colour' },
+  ),
+);
 
-export const Weekday = Type.Integer({ minimum: 1, maximum: 7, description: 'ISO weekday, 1 = Monday' });
+const R = SETTING_RANGES;
+const W = SEND_WINDOW_RANGES;
+
+export const Weekday = Type.Integer({ ...W.weekday, description: 'ISO weekday, 1 = Monday' });
 
 export const SendWindow = Type.Object(
   {
-    startHour: Type.Integer({ minimum: 0, maximum: 23, default: 9 }),
-    endHour: Type.Integer({ minimum: 1, maximum: 24, default: 17, description: 'exclusive' }),
-    weekdays: Type.Array(Weekday, { minItems: 1, maxItems: 7, uniqueItems: true, default: [1, 2, 3, 4, 5] }),
+    startHour: Type.Integer({ ...W.startHour, default: 9, description: 'First local hour an invitation may go out' }),
+    endHour: Type.Integer({ ...W.endHour, default: 17, description: 'Local hour the window closes (exclusive); after startHour' }),
+    weekdays: Type.Array(Weekday, { minItems: 1, maxItems: 7, uniqueItems: true, default: [1, 2, 3, 4, 5], description: 'Days an invitation may go out' }),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: "When invitations go out, in the contact's local time" },
 );
 
 export const CampaignSettingsSchema = Type.Object(
   {
     templateSet: Type.Optional(TemplateSet),
-    defaultLanguage: Type.Optional(Type.String({ pattern: '^[a-z]{2}$' })),
-    defaultTimeZone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-    reminders: Type.Optional(Type.Integer({ minimum: 0, maximum: 3 })),
-    reminderIntervalDays: Type.Optional(Type.Integer({ minimum: 2, maximum: 14 })),
-    expiryDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 365 })),
+    defaultLanguage: Type.Optional(
+      Type.String({ pattern: LANGUAGE_PATTERN, description: "Language of emails to contacts without a language of their own (ISO 639-1, e.g. nl)" }),
+    ),
+    defaultTimeZone: Type.Optional(
+      Type.String({ minLength: 1, maxLength: TIME_ZONE_MAX_LENGTH, description: 'IANA time zone of contacts with neither a zone nor a known region' }),
+    ),
+    reminders: Type.Optional(Type.Integer({ ...R.reminders, description: 'Reminders after the invitation; 0: none' })),
+    reminderIntervalDays: Type.Optional(Type.Integer({ ...R.reminderIntervalDays, description: 'Days between the invitation and each reminder' })),
+    expiryDays: Type.Optional(Type.Integer({ ...R.expiryDays, description: 'Days the survey link stays valid after the invitation' })),
     sendWindow: Type.Optional(SendWindow),
-    noSendRuleDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 3650 })),
-    followUpDueDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 90 })),
+    noSendRuleDays: Type.Optional(
+      Type.Integer({ ...R.noSendRuleDays, description: 'A contact who answered a survey within this many days is not mailed; 0: no such rule' }),
+    ),
+    followUpDueDays: Type.Optional(Type.Integer({ ...R.followUpDueDays, description: "Days a detractor's follow-up task is due after the answer" })),
     /** Days a follow-up task may stay open past its due day before it goes to the campaign owner. */
-    escalationDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 90 })),
+    escalationDays: Type.Optional(
+      Type.Integer({ ...R.escalationDays, description: 'Days an open follow-up task may be overdue before it goes to the campaign owner' }),
+    ),
     /** Tell the responsible employee of every completed survey (a detractor's task email replaces it). */
-    completionNotices: Type.Optional(Type.Boolean()),
+    completionNotices: Type.Optional(Type.Boolean({ description: 'Tell the frontline employee of every completed survey' })),
     /** Spread invitations over this many minutes so a wave does not fire in one second. */
-    staggerMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 1440 })),
+    staggerMinutes: Type.Optional(Type.Integer({ ...R.staggerMinutes, description: 'Minutes over which invitations are spread from the window opening' })),
   },
   { additionalProperties: false },
 );

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { CampaignSettingsSchema } from '../../domain/campaign-settings';
+import { CampaignSettingsSchema, DEFAULT_CAMPAIGN_SETTINGS, type CampaignSettings } from '../../domain/campaign-settings';
 import { MemberFilter, memberFilterFields } from '../../campaigns/member-filter';
 import { Segment } from '../../campaigns/segments';
 import { MEMBER_STATUSES } from '../../domain/member-status';
@@ -39,19 +39,19 @@ export type CampaignPatch = Static<typeof CampaignPatch>;
 
 export const MemberStatus = Type.Union(MEMBER_STATUSES.map((s) => Type.Literal(s)));
 
-export const ResolvedSettings = Type.Object({
-  templateSet: Type.String(),
-  defaultLanguage: Type.String(),
-  defaultTimeZone: Type.String(),
-  reminders: Type.Integer(),
-  reminderIntervalDays: Type.Integer(),
-  expiryDays: Type.Integer(),
-  sendWindow: Type.Object({ startHour: Type.Integer(), endHour: Type.Integer(), weekdays: Type.Array(Type.Integer()) }),
-  noSendRuleDays: Type.Integer(),
-  followUpDueDays: Type.Integer(),
-  escalationDays: Type.Integer(),
-  completionNotices: Type.Boolean(),
-  staggerMinutes: Type.Integer(),
+/**
+ * A campaign's settings as stored: every setting, with the input schema's limits and descriptions
+ * and its default, so the OpenAPI document (and the admin form, which reads it) has them in one place.
+ */
+export const ResolvedSettings = Type.Unsafe<CampaignSettings>({
+  type: 'object',
+  required: Object.keys(DEFAULT_CAMPAIGN_SETTINGS),
+  properties: Object.fromEntries(
+    Object.entries(CampaignSettingsSchema.properties).map(([key, schema]) => [
+      key,
+      { ...JSON.parse(JSON.stringify(schema)), default: DEFAULT_CAMPAIGN_SETTINGS[key as keyof CampaignSettings] },
+    ]),
+  ),
 });
 
 export const Campaign = Type.Object(
@@ -193,11 +193,5 @@ export const MemberActionBody = Type.Object(
   { additionalProperties: false, description: 'Members by id, or every member the filter matches (as each page of the operation finds them)' },
 );
 
-export const SettingsChange = Type.Object(
-  {
-    expiryDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 365 })),
-    reminders: Type.Optional(Type.Integer({ minimum: 0, maximum: 3 })),
-    reminderIntervalDays: Type.Optional(Type.Integer({ minimum: 2, maximum: 14 })),
-  },
-  { additionalProperties: false, minProperties: 1 },
-);
+/** Any of the campaign's settings; what matters to running members reaches them through an operation. */
+export const SettingsChange = Type.Object(CampaignSettingsSchema.properties, { additionalProperties: false, minProperties: 1 });
