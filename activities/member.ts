@@ -281,6 +281,27 @@ export function createMemberActivities(deps: { db: Database; emailFrom: string; 
     },
 
     /**
+     * The campaign's default language changed: an open invitation of a contact without a language
+     * of its own follows it, so its emails not yet queued (and its survey form) use the new one.
+     */
+    async setInvitationLanguage(input: { invitationId: string; defaultLanguage: string }): Promise<{ language: string | null }> {
+      const inv = tables.invitations;
+      const [row] = await db
+        .select({ contactLanguage: tables.contacts.language })
+        .from(inv)
+        .innerJoin(tables.contacts, eq(tables.contacts.id, inv.contactId))
+        .where(eq(inv.id, input.invitationId));
+      if (!row) return { language: null };
+      const language = emailLanguage(row.contactLanguage, input.defaultLanguage);
+      const [updated] = await db
+        .update(inv)
+        .set({ language })
+        .where(and(eq(inv.id, input.invitationId), inArray(inv.status, OPEN_INVITATION)))
+        .returning({ language: inv.language });
+      return { language: updated?.language ?? null };
+    },
+
+    /**
      * Queues the invitation or a reminder for the contact, after the one check. The idempotency key
      * makes a retry a no-op; the link itself never leaves this function except inside the email.
      * `refused`: the check said no (the workflow holds or ends the member). `delivered`: queued now.

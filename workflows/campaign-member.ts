@@ -17,6 +17,7 @@ import { checkMailing, type MailingVerdict } from '../domain/eligibility';
 import { isTerminalStatus, type MemberStatus } from '../domain/member-status';
 import { isDetractor, isValidNpsScore } from '../domain/nps';
 import { computeSendTime, resolveTimeZone } from '../domain/send-time';
+import { SEND_SLOT_SETTINGS } from '../domain/setting-limits';
 import { campaignMemberBeforeOneWriter } from './campaign-member-before-one-writer';
 import {
   campaignClosedSignal,
@@ -76,6 +77,14 @@ export const FOLLOW_UP_CHILD_PATCH = 'follow-up-child';
  */
 export const EMAIL_OUTBOX_PATCH = 'email-outbox';
 
+/**
+ * A settings change reaches everything still ahead of a member: a member waiting for its send slot
+ * computes it again (send window, time zone, stagger), an invited member's open invitation takes a
+ * new default language. Asked in the update handler, so members already running take it from their
+ * next change on; histories without the marker keep the old handler.
+ */
+export const SETTINGS_EVERYTHING_PATCH = 'settings-everything';
+
 /** Why a member's lifecycle was cut short from outside. */
 type StopReason = Extract<MemberStatus, 'Rejected' | 'NPS_Opt_Out' | 'Email_Bounced' | 'Survey_Invalid' | 'Campaign_Closed' | 'Undeliverable'>;
 
@@ -124,6 +133,8 @@ export async function campaignMember(input: CampaignMemberInput): Promise<Member
   let overrides: ChangeSettingsInput = {};
   let settingsVersion = 0;
   let changingSettings = false;
+  /** A change of the send window, time zone or stagger arrived while the member waits for its slot. */
+  let slotSettingsChanged = false;
 
   // What the outside world tells the member.
   let opened = false;
@@ -181,6 +192,14 @@ export async function campaignMember(input: CampaignMemberInput): Promise<Member
           state.expiresAt = iso(Date.parse(state.invitedAt) + state.expiryDays * DAY);
           if (state.invitationId) {
             await records.setInvitationExpiry({ invitationId: state.invitationId, expiresAt: state.expiresAt });
+          }
+        }
+        if (patched(SETTINGS_EVERYTHING_PATCH)) {
+          if (!state.invitedAt && SEND_SLOT_SETTINGS.some((key) => change[key] !== undefined)) slotSettingsChanged = true;
+          // Template set and reminder timing are read when each email is queued; the language
+          // sits on the invitation (chosen when it was created), so it is moved there.
+          if (state.invitationId && change.defaultLanguage !== undefined) {
+            await records.setInvitationLanguage({ invitationId: state.invitationId, defaultLanguage: change.defaultLanguage });
           }
         }
         settingsVersion++;
@@ -465,6 +484,8 @@ export async function campaignMember(input: CampaignMemberInput): Promise<Member
 
   // 2. Wait for the member's slot in the send window (and for a paused campaign's resume),
   //    checking again whenever something changed.
+  /** Woken by new slot settings: the slot is computed again (and recorded if it moved). */
+  let slotRecomputed = false;
   for (;;) {
     if (stopReason) return ended(stopReason);
     if (!verdict.send && 'end' in verdict) return finish(verdict.end);
@@ -474,13 +495,19 @@ export async function campaignMember(input: CampaignMemberInput): Promise<Member
       ({ verdict, context } = await checkBeforeMailing());
       continue;
     }
+    slotSettingsChanged = false;
     const sendAt = nextSendSlot(context);
+    const moved = slotRecomputed && state.scheduledSendAt !== iso(sendAt);
+    slotRecomputed = false;
     state.scheduledSendAt = iso(sendAt);
     if (sendAt <= Date.now()) break;
     // Only a member that must wait records 'Awaiting_Send'; one whose slot is now goes straight
-    // to invited (a database write and a search-attribute update less per member).
-    if (state.status !== 'Awaiting_Send') await setStatus('Awaiting_Send');
-    await condition(() => interrupted() || paused, Math.max(1, sendAt - Date.now()));
+    // to invited (a database write and a search-attribute update less per member). A slot moved
+    // by new settings is recorded again, so the member list shows when it will go out.
+    if (state.status !== 'Awaiting_Send' || moved) await setStatus('Awaiting_Send');
+    // A new send window, zone or stagger wakes the member to compute its slot again.
+    await condition(() => interrupted() || paused || slotSettingsChanged, Math.max(1, sendAt - Date.now()));
+    slotRecomputed = slotSettingsChanged;
     ({ verdict, context } = await checkBeforeMailing());
   }
 

@@ -11,6 +11,8 @@ import type {
   StartFollowUp,
 } from '../domain/follow-up';
 import type { MemberStatus } from '../domain/member-status';
+import { isValidTimeZone } from '../domain/send-time';
+import { invalidSendWindowHours, LANGUAGE_PATTERN, SEND_WINDOW_RANGES, SETTING_RANGES, TEMPLATE_SETS } from '../domain/setting-limits';
 
 /*
  * The messages clients (the API, the webhook handler, operators) exchange with campaign
@@ -115,38 +117,93 @@ export const campaignResumedSignal = defineSignal<[]>('campaignResumed');
 /** The campaign (or its survey) was closed: end now unless already finished. */
 export const campaignClosedSignal = defineSignal<[]>('campaignClosed');
 
-/** New expiry or reminder settings for a running member (a campaign's settings changed). */
+/**
+ * New settings for a running member (a campaign's settings changed). Send window, time zone and
+ * stagger move the slot of a member still waiting for it; language and template set apply to
+ * emails not yet queued; reminders, interval and expiry to an invited member's remaining plan.
+ */
 export interface ChangeSettingsInput {
   /** Days from the invitation's send time; an expiry already past ends the member at once. */
   expiryDays?: number;
-  /** Total reminders (0–3); reminders already sent count towards it. */
+  /** Total reminders; reminders already sent count towards it. */
   reminders?: number;
-  /** Days between messages (2–14). */
+  /** Days between messages. */
   reminderIntervalDays?: number;
+  sendWindow?: { startHour: number; endHour: number; weekdays: number[] };
+  defaultTimeZone?: string;
+  staggerMinutes?: number;
+  noSendRuleDays?: number;
+  followUpDueDays?: number;
+  defaultLanguage?: string;
+  templateSet?: (typeof TEMPLATE_SETS)[number];
+}
+
+/** The settings a running member takes through the changeSettings update (the others are read when used). */
+export const MEMBER_SETTINGS = [
+  'expiryDays',
+  'reminders',
+  'reminderIntervalDays',
+  'sendWindow',
+  'defaultTimeZone',
+  'staggerMinutes',
+  'noSendRuleDays',
+  'followUpDueDays',
+  'defaultLanguage',
+  'templateSet',
+] as const satisfies readonly (keyof ChangeSettingsInput)[];
+
+const isInteger = (value: unknown, { minimum, maximum }: { minimum: number; maximum: number }) =>
+  typeof value === 'number' && Number.isInteger(value) && value >= minimum && value <= maximum;
+
+function invalidSendWindow(value: unknown): string | null {
+  if (typeof value !== 'object' || value === null) return 'sendWindow must be an object';
+  const window = value as Record<string, unknown>;
+  const unknownKey = Object.keys(window).find((key) => !['startHour', 'endHour', 'weekdays'].includes(key));
+  if (unknownKey) return `sendWindow.${unknownKey} is not a send window setting`;
+  for (const hour of ['startHour', 'endHour'] as const) {
+    const limits = SEND_WINDOW_RANGES[hour];
+    if (!isInteger(window[hour], limits)) return `sendWindow.${hour} must be an integer from ${limits.minimum} to ${limits.maximum}`;
+  }
+  const { weekdays } = window;
+  if (!Array.isArray(weekdays) || weekdays.length === 0 || new Set(weekdays).size !== weekdays.length || !weekdays.every((d) => isInteger(d, SEND_WINDOW_RANGES.weekday))) {
+    return 'sendWindow.weekdays must be one or more different ISO weekdays (1–7)';
+  }
+  return invalidSendWindowHours(window as { startHour: number; endHour: number });
 }
 
 /** Returns a reason the input is invalid, or null. Shared by the update validator and the API. */
 export function invalidSettingsChange(input: unknown): string | null {
   if (typeof input !== 'object' || input === null) return 'settings change must be an object';
   const change = input as Record<string, unknown>;
-  const allowed = new Set(['expiryDays', 'reminders', 'reminderIntervalDays']);
-  const unknownKey = Object.keys(change).find((key) => !allowed.has(key));
+  const unknownKey = Object.keys(change).find((key) => !(MEMBER_SETTINGS as readonly string[]).includes(key));
   if (unknownKey) return `${unknownKey} cannot be changed on a running member`;
-  const ranges: Record<string, [number, number]> = {
-    expiryDays: [1, 365],
-    reminders: [0, 3],
-    reminderIntervalDays: [2, 14],
-  };
   let any = false;
-  for (const [key, [min, max]] of Object.entries(ranges)) {
+  for (const [key, limits] of Object.entries(SETTING_RANGES)) {
     const value = change[key];
     if (value === undefined) continue;
     any = true;
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-      return `${key} must be an integer from ${min} to ${max}`;
+    if (!isInteger(value, limits)) return `${key} must be an integer from ${limits.minimum} to ${limits.maximum}`;
+  }
+  if (change.sendWindow !== undefined) {
+    any = true;
+    const problem = invalidSendWindow(change.sendWindow);
+    if (problem) return problem;
+  }
+  if (change.defaultTimeZone !== undefined) {
+    any = true;
+    if (typeof change.defaultTimeZone !== 'string' || !isValidTimeZone(change.defaultTimeZone)) return 'defaultTimeZone must be a known IANA time zone';
+  }
+  if (change.defaultLanguage !== undefined) {
+    any = true;
+    if (typeof change.defaultLanguage !== 'string' || !new RegExp(LANGUAGE_PATTERN).test(change.defaultLanguage)) {
+      return 'defaultLanguage must be a two-letter language code';
     }
   }
-  return any ? null : 'nothing to change: give expiryDays, reminders or reminderIntervalDays';
+  if (change.templateSet !== undefined) {
+    any = true;
+    if (!(TEMPLATE_SETS as readonly unknown[]).includes(change.templateSet)) return `templateSet must be one of ${TEMPLATE_SETS.join(', ')}`;
+  }
+  return any ? null : `nothing to change: give one of ${MEMBER_SETTINGS.join(', ')}`;
 }
 
 /** What a member workflow knows about itself; the `memberState` query and update result. */

@@ -6,7 +6,8 @@ import { tables, type Database } from '../../db';
 import { resolveCampaignSettings, type CampaignSettings } from '../../domain/campaign-settings';
 import { canonicalTimeZone } from '../../domain/time-zones';
 import { requestOperation } from '../../operations';
-import type { ChangeSettingsInput } from '../../workflows/definitions';
+import { MEMBER_SETTINGS, type ChangeSettingsInput } from '../../workflows/definitions';
+import { invalidSendWindowHours } from '../../domain/setting-limits';
 import { deliverInBackground } from '../../signals/deliver-in-background';
 import { ApiError, badRequest, conflict, FOREIGN_KEY_VIOLATION, notFound, sqlState } from '../errors';
 import { afterCursor, pageOf } from '../pagination';
@@ -54,19 +55,37 @@ function referenceError(error: unknown): never {
   throw error;
 }
 
-const changeKeys = ['expiryDays', 'reminders', 'reminderIntervalDays'] as const;
+/** A setting as comparable text: object keys sorted (jsonb gives the send window's keys back in its own order). */
+const canonical = (value: unknown): string =>
+  JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
+  );
+
+/** What of a settings change a running member takes. */
 function runningChange(before: CampaignSettings, after: CampaignSettings): ChangeSettingsInput | null {
-  const change: ChangeSettingsInput = {};
-  for (const key of changeKeys) if (before[key] !== after[key]) change[key] = after[key];
-  return Object.keys(change).length ? change : null;
+  const change: Record<string, unknown> = {};
+  for (const key of MEMBER_SETTINGS) {
+    if (canonical(before[key]) !== canonical(after[key])) change[key] = after[key];
+  }
+  return Object.keys(change).length ? (change as ChangeSettingsInput) : null;
 }
 
+/** A 400 that names the field, as schema validation errors do (the admin form shows it there). */
+const settingError = (path: string, message: string) => badRequest(`${path.slice(1).replace(/\//g, '.')}: ${message}`, [{ instancePath: path, message }]);
+
 /** Settings with their default time zone in its canonical IANA spelling; an unknown zone is a 400. */
-function withKnownZone<T extends { defaultTimeZone?: string } | undefined>(settings: T): T {
+function withKnownZone<T extends { defaultTimeZone?: string } | undefined>(settings: T, at = '/settings'): T {
   if (!settings?.defaultTimeZone) return settings;
   const zone = canonicalTimeZone(settings.defaultTimeZone.trim());
-  if (!zone) throw badRequest(`settings.defaultTimeZone: ${settings.defaultTimeZone} is not a known IANA time zone`);
+  if (!zone) throw settingError(`${at}/defaultTimeZone`, `${settings.defaultTimeZone} is not a known IANA time zone`);
   return { ...settings, defaultTimeZone: zone };
+}
+
+/** The checks the schema cannot make, on the settings as they would be stored. */
+function checkResolved(settings: CampaignSettings, at = '/settings'): CampaignSettings {
+  const problem = invalidSendWindowHours(settings.sendWindow);
+  if (problem) throw settingError(`${at}/sendWindow/endHour`, problem);
+  return settings;
 }
 
 /** Campaigns: create, read, update, list, launch, change settings of running members. */
@@ -85,7 +104,7 @@ export const campaignRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const defaultLanguage = settings?.defaultLanguage ?? survey?.defaultLanguage;
       const [row] = await app.db
         .insert(campaigns)
-        .values({ ...body, settings: resolveCampaignSettings({ ...settings, ...(defaultLanguage ? { defaultLanguage } : {}) }) })
+        .values({ ...body, settings: checkResolved(resolveCampaignSettings({ ...settings, ...(defaultLanguage ? { defaultLanguage } : {}) })) })
         .returning()
         .catch(referenceError);
       return reply.status(201).send(toCampaign(row!));
@@ -125,8 +144,9 @@ export const campaignRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   /**
-   * Stores new settings; a change that matters to running members (expiry, reminders, interval)
-   * reaches them through a change_settings operation, requested in the same transaction.
+   * Stores new settings; a change that matters to running members (MEMBER_SETTINGS: send slot,
+   * language, template set, reminders, expiry, follow-up due days) reaches them through a
+   * change_settings operation, requested in the same transaction.
    */
   async function changeSettings(current: CampaignRow, set: Partial<typeof campaigns.$inferInsert>, nextSettings: CampaignSettings) {
     const change = runningChange(current.settings, nextSettings);
@@ -143,7 +163,7 @@ export const campaignRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         security,
-        description: 'Changes a campaign. New expiry or reminder settings reach running members through an operation (operationId).',
+        description: 'Changes a campaign. Settings that matter to running members reach them through an operation (operationId); send window, time zone and stagger reach only members not yet invited.',
         params: IdParams,
         body: CampaignPatch,
         response: { 200: Type.Intersect([Campaign, Type.Object({ operationId: Type.Optional(Type.String()) })]), ...errorResponses },
@@ -153,7 +173,7 @@ export const campaignRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const current = await loadCampaign(app.db, request.params.id);
       const { settings: given, ...rest } = request.body;
       const settings = withKnownZone(given);
-      const nextSettings = settings ? resolveCampaignSettings({ ...current.settings, ...settings }) : current.settings;
+      const nextSettings = settings ? checkResolved(resolveCampaignSettings({ ...current.settings, ...settings })) : current.settings;
       const { row, operation } = await changeSettings(current, rest, nextSettings).catch(referenceError);
       deliverInBackground(app.db, app.temporal, request.log, operation?.owed);
       return { ...toCampaign(row), ...(operation ? { operationId: operation.operationId } : {}) };
@@ -168,7 +188,7 @@ export const campaignRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         security,
-        description: 'New expiry / reminder settings for the campaign and, through an operation, every running member (Temporal update)',
+        description: 'New settings for the campaign and, through an operation, every running member (Temporal update)',
         params: IdParams,
         body: SettingsChange,
         response: { 202: Accepted, ...errorResponses },
@@ -176,7 +196,7 @@ export const campaignRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const current = await loadCampaign(app.db, request.params.id);
-      const nextSettings = resolveCampaignSettings({ ...current.settings, ...request.body });
+      const nextSettings = checkResolved(resolveCampaignSettings({ ...current.settings, ...withKnownZone(request.body, '') }), '');
       const { row, operation } = await changeSettings(current, {}, nextSettings);
       deliverInBackground(app.db, app.temporal, request.log, operation?.owed);
       return reply.status(202).send({ operationId: operation?.operationId ?? null, status: row.status });

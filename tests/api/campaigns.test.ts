@@ -140,6 +140,72 @@ describe('campaigns API', () => {
     expect((await get(`/api/campaigns/${campaign.id}`)).json().settings).toMatchObject({ expiryDays: 10, reminders: 3 });
   });
 
+  it('PATCH takes every setting: stored, running members told through one operation, a waiting member moves to its new slot', async () => {
+    const closed = { ...ALWAYS_OPEN, sendWindow: { startHour: 9, endHour: 10, weekdays: [1] }, defaultTimeZone: 'Pacific/Kiritimati', staggerMinutes: 30 };
+    const campaign = await createCampaign({ settings: closed });
+    const added = await post(`/api/campaigns/${campaign.id}/members`, { members: [{ ...contactData(350), contact: { ...contactData(350).contact, language: null } }] });
+    const memberId = added.json().memberIds[0];
+    await post(`/api/campaigns/${campaign.id}/launch`);
+    await until(() => get(`/api/campaigns/${campaign.id}/members/${memberId}`).then((r) => r.json()), (m) => m.workflow?.status === 'Awaiting_Send');
+
+    const patch = (settings: object) => t.app.inject({ method: 'PATCH', url: `/api/campaigns/${campaign.id}`, headers: t.auth, payload: { settings } });
+    const backwards = await patch({ sendWindow: { startHour: 12, endHour: 9, weekdays: [1] } });
+    expect(backwards.statusCode).toBe(400);
+    expect(backwards.json().error.details).toEqual([expect.objectContaining({ instancePath: '/settings/sendWindow/endHour' })]);
+    const unknownZone = await patch({ defaultTimeZone: 'Mars/Olympus' });
+    expect(unknownZone.json().error.details).toEqual([expect.objectContaining({ instancePath: '/settings/defaultTimeZone' })]);
+    const tooMany = await patch({ reminders: 4 });
+    expect(tooMany.json().error.details[0].instancePath).toBe('/settings/reminders');
+
+    const everything = {
+      templateSet: 'D',
+      defaultLanguage: 'en',
+      defaultTimeZone: 'europe/brussels',
+      reminders: 3,
+      reminderIntervalDays: 4,
+      expiryDays: 20,
+      sendWindow: { startHour: 0, endHour: 24, weekdays: [1, 2, 3, 4, 5, 6, 7] },
+      staggerMinutes: 0,
+      noSendRuleDays: 100,
+      followUpDueDays: 10,
+      escalationDays: 5,
+      completionNotices: false,
+    };
+    const changed = await patch(everything);
+    expect(changed.statusCode).toBe(200);
+    expect(changed.json().settings).toEqual({ ...everything, defaultTimeZone: 'Europe/Brussels' });
+    expect((await get(`/api/campaigns/${campaign.id}`)).json().settings).toEqual({ ...everything, defaultTimeZone: 'Europe/Brussels' });
+
+    const { operationId } = changed.json();
+    const [operation] = await t.database.db.select().from(tables.operations).where(eq(tables.operations.id, operationId));
+    // Escalation and completion notices are read when they happen; everything else goes to the members.
+    expect(Object.keys(operation!.params as object).sort()).toEqual(
+      ['defaultLanguage', 'defaultTimeZone', 'expiryDays', 'followUpDueDays', 'noSendRuleDays', 'reminderIntervalDays', 'reminders', 'sendWindow', 'staggerMinutes', 'templateSet'],
+    );
+    await until(() => get(`/api/operations/${operationId}`).then((r) => r.json()), (o) => o.status === 'done' && o.done === 1);
+    const member = await until(
+      () => get(`/api/campaigns/${campaign.id}/members/${memberId}`).then((r) => r.json()),
+      (m) => m.workflow?.status === 'Survey_Not_Started',
+    );
+    expect(member.workflow).toMatchObject({ reminders: 3, reminderIntervalDays: 4, expiryDays: 20 });
+    const [invitation] = await t.database.db.select().from(tables.invitations).where(eq(tables.invitations.memberId, memberId));
+    expect(invitation!.language).toBe('en');
+
+    const nothingForMembers = await patch({ escalationDays: 7 });
+    expect(nothingForMembers.json().operationId).toBeUndefined();
+  });
+
+  it('the OpenAPI document gives each setting its limits and default (the admin form reads them there)', async () => {
+    const doc = (await t.app.inject({ url: '/docs/json' })).json();
+    const created = doc.paths['/api/campaigns/'].post.responses['201'].content['application/json'].schema;
+    const settings = created.properties.settings.properties;
+    expect(settings.reminders).toMatchObject({ minimum: 0, maximum: 3, default: 2 });
+    expect(settings.reminderIntervalDays).toMatchObject({ minimum: 2, maximum: 14, default: 7 });
+    expect(settings.sendWindow.properties.endHour).toMatchObject({ minimum: 1, maximum: 24 });
+    expect(settings.templateSet.anyOf.map((o: { enum: string[] }) => o.enum[0])).toEqual(['A', 'B', 'C', 'D', 'E']);
+    expect(Object.keys(settings).sort()).toEqual(Object.keys((await createCampaign()).settings).sort());
+  });
+
   it('rejects a waiting member and reincludes it', async () => {
     const campaign = await createCampaign({ settings: { ...ALWAYS_OPEN, sendWindow: { startHour: 9, endHour: 10, weekdays: [1] }, defaultTimeZone: 'Pacific/Kiritimati' } });
     const added = await post(`/api/campaigns/${campaign.id}/members`, { members: [contactData(400)] });

@@ -382,9 +382,12 @@ describe('changing a running member', () => {
     const member = await launchMember({ reminders: 0, reminderIntervalDays: 2, expiryDays: 9 });
     await waitForStatus(member.handle, 'Survey_Not_Started');
     await expect(member.handle.executeUpdate(changeSettingsUpdate, { args: [{ expiryDays: 0 }] })).rejects.toThrow(WorkflowUpdateFailedError);
-    await expect(member.handle.executeUpdate(changeSettingsUpdate, { args: [{ templateSet: 'B' } as never] })).rejects.toThrow(
+    await expect(member.handle.executeUpdate(changeSettingsUpdate, { args: [{ escalationDays: 5 } as never] })).rejects.toThrow(
       WorkflowUpdateFailedError,
     );
+    await expect(
+      member.handle.executeUpdate(changeSettingsUpdate, { args: [{ sendWindow: { startHour: 12, endHour: 9, weekdays: [1] } }] }),
+    ).rejects.toThrow(WorkflowUpdateFailedError);
     const changed = await member.handle.executeUpdate(changeSettingsUpdate, { args: [{ reminders: 2, reminderIntervalDays: 3 }] });
     expect(changed).toMatchObject({ reminders: 2, reminderIntervalDays: 3 });
     expect((await member.handle.query(memberStateQuery)).nextReminderAt).not.toBeNull();
@@ -393,6 +396,54 @@ describe('changing a running member', () => {
     expect(result).toMatchObject({ status: 'Expired', remindersSent: 2 });
     const sentAt = (await outboxOf(db(), member.memberId)).map((m) => m.requestedAt!.getTime());
     expectSpacing(sentAt, [3 * DAY, 3 * DAY]);
+  });
+
+  it('a member waiting for its slot computes it again when the send window changes', async () => {
+    const window = (await closedWindow())!;
+    const member = await launchMember({ sendWindow: window, staggerMinutes: 0 });
+    const waiting = await waitForStatus(member.handle, 'Awaiting_Send');
+    const firstSlot = Date.parse(waiting.scheduledSendAt!);
+    expect(firstSlot).toBeGreaterThan(await env.currentTimeMs());
+
+    // A window opening two hours later: the slot moves with it, and the member list shows it.
+    const later = { ...window, startHour: (window.startHour + 2) % 24, endHour: ((window.startHour + 2) % 24) + 1 };
+    const moved = await member.handle.executeUpdate(changeSettingsUpdate, { args: [{ sendWindow: later }] });
+    expect(moved.status).toBe('Awaiting_Send');
+    const secondSlot = Date.parse((await waitForState(member.handle, (s) => s.scheduledSendAt !== waiting.scheduledSendAt)).scheduledSendAt!);
+    expect(new Date(secondSlot).getUTCHours()).toBe(later.startHour);
+    await until(() => memberRow(db(), member.memberId), (row) => row.scheduledSendAt?.getTime() === secondSlot);
+
+    // A window open all day, every day: invited now, without waiting for the old slot.
+    await member.handle.executeUpdate(changeSettingsUpdate, { args: [{ sendWindow: { startHour: 0, endHour: 24, weekdays: [1, 2, 3, 4, 5, 6, 7] } }] });
+    const invited = await waitForStatus(member.handle, 'Survey_Not_Started');
+    expect(Date.parse(invited.invitedAt!)).toBeLessThan(firstSlot);
+    await member.handle.signal(rejectedSignal);
+    await member.handle.result();
+  });
+
+  it("an invited member's reminders use the campaign's new language and template set", async () => {
+    const member = await launchMember({ reminders: 1, reminderIntervalDays: 2, defaultLanguage: 'nl', templateSet: 'A' }, { language: null });
+    await waitForStatus(member.handle, 'Survey_Not_Started');
+    expect((await invitationsOf(db(), member.memberId))[0]!.language).toBe('nl');
+
+    // As the API does it: the campaign's settings stored, then the running member told.
+    const [campaign] = await db().select().from(tables.campaigns).where(eq(tables.campaigns.id, member.campaignId));
+    await db()
+      .update(tables.campaigns)
+      .set({ settings: { ...campaign!.settings, defaultLanguage: 'en', templateSet: 'C' } })
+      .where(eq(tables.campaigns.id, member.campaignId));
+    await member.handle.executeUpdate(changeSettingsUpdate, { args: [{ defaultLanguage: 'en', templateSet: 'C' }] });
+    expect((await invitationsOf(db(), member.memberId))[0]!.language).toBe('en');
+
+    await env.sleep(2 * DAY);
+    await waitForState(member.handle, (s) => s.remindersSent === 1);
+    const [invitation, reminder] = await outboxOf(db(), member.memberId);
+    expect(invitation!.subject).toContain('Uw mening');
+    expect(invitation!.html).toContain('#0b4f9c');
+    expect(reminder!.subject).toMatch(/^Reminder: your opinion on/);
+    expect(reminder!.html).toContain('#6d28d9');
+    await member.handle.signal(rejectedSignal);
+    await member.handle.result();
   });
 
   it('a finished member refuses updates', async () => {
@@ -571,6 +622,18 @@ describe('determinism', () => {
   it('members and their follow-up children of the follow-up-child code replay', async () => {
     const histories = committedHistories('follow-up-child');
     expect(histories.length).toBeGreaterThanOrEqual(30);
+    await expectEveryHistoryReplays(histories);
+  });
+
+  it('members started before settings changes reached their send slot and invitation language replay', async () => {
+    const histories = committedHistories('before-settings-everything');
+    expect(histories).toHaveLength(33);
+    await expectEveryHistoryReplays(histories);
+  });
+
+  it('members of the settings-everything code (slot computed again, invitation language moved) replay', async () => {
+    const histories = committedHistories('settings-everything');
+    expect(histories.length).toBeGreaterThanOrEqual(35);
     await expectEveryHistoryReplays(histories);
   });
 
