@@ -43,6 +43,8 @@ export const ACCESS_POLICY: Readonly<Record<string, Access>> = {
   'POST /api/employees/import': ADMIN,
   'GET /api/employees/:id': ADMIN,
   'PATCH /api/employees/:id': ADMIN,
+  'GET /api/employees/:id/frontline': ADMIN,
+  'POST /api/employees/:id/reassign': ADMIN,
   'POST /api/api-keys': ADMIN,
   'GET /api/api-keys': ADMIN,
   'DELETE /api/api-keys/:id': ADMIN,
@@ -54,6 +56,9 @@ export const ACCESS_POLICY: Readonly<Record<string, Access>> = {
   'POST /api/contacts/import': ADMIN,
   'GET /api/contacts/:id': ADMIN,
   'PATCH /api/contacts/:id': ADMIN,
+  'GET /api/contacts/count': ADMIN,
+  'GET /api/contacts/export.csv': ADMIN,
+  'GET /api/contacts/:id/activity': ADMIN,
 
   // Clients.
   'POST /api/clients': ADMIN,

@@ -7,6 +7,7 @@ import { ImportError } from './import-error';
 import { ContactImportRow } from '../contacts/fields';
 import type { Owed } from '../signals/owed-signals';
 import { contactChanged } from '../contacts';
+import { CONTACT_EXPORT_ONLY } from '../contacts/export';
 import { bulkUpsert, countWritten, excluded, existing, setFromExcluded, type BulkColumn } from './bulk';
 import { clientsByRef, employeesByEmail, existingClientIds, existingEmployeeIds } from './references';
 import { isRecord, readImportRows, RowProblems, schemaProblems, type RowSpec } from './rows';
@@ -17,6 +18,7 @@ const validator = Compile(ContactImportRow);
 export const contactRowSpec: RowSpec = {
   fields: Object.keys(ContactImportRow.properties),
   booleans: ['optedOut', 'outOfScope', 'inactive'],
+  readOnly: CONTACT_EXPORT_ONLY,
 };
 
 

@@ -22,6 +22,8 @@ export interface RowSpec {
   fields: readonly string[];
   /** Fields whose CSV text is read as a boolean (true/false, yes/no, 1/0). */
   booleans: readonly string[];
+  /** CSV columns an export writes for reading, which the import skips (so an edited export imports again). */
+  readOnly?: readonly string[];
 }
 
 const unreadable = (message: string, details?: unknown) => new ImportError('VALIDATION_ERROR', message, details);
@@ -93,6 +95,7 @@ const FALSE = new Set(['false', 'f', 'no', 'n', '0']);
 
 function readCsv(text: string, spec: RowSpec): RawRow[] {
   const known = new Map(spec.fields.map((field) => [headerKey(field), field]));
+  const skipped = new Set((spec.readOnly ?? []).map(headerKey));
   const booleans = new Set(spec.booleans);
   let records: Record<string, string>[];
   try {
@@ -103,14 +106,15 @@ function readCsv(text: string, spec: RowSpec): RawRow[] {
       skip_empty_lines: true,
       to: MAX_IMPORT_ROWS + 1,
       columns: (header: string[]) => {
-        const unknown = header.filter((name) => !known.has(headerKey(name)));
+        const unknown = header.filter((name) => !known.has(headerKey(name)) && !skipped.has(headerKey(name)));
         if (unknown.length > 0) {
           throw unreadable(`unknown CSV column(s): ${unknown.join(', ')}; known columns are ${spec.fields.join(', ')}`,
             unknown.map((name) => ({ field: name, message: 'is not a known column' })),
           );
         }
-        const mapped = header.map((name) => known.get(headerKey(name))!);
-        const repeated = mapped.find((name, index) => mapped.indexOf(name) !== index);
+        // false: csv-parse leaves the column out of the record.
+        const mapped = header.map((name) => known.get(headerKey(name)) ?? (false as const));
+        const repeated = mapped.find((name, index) => name !== false && mapped.indexOf(name) !== index);
         if (repeated) throw unreadable(`CSV column ${repeated} appears twice`);
         return mapped;
       },

@@ -1,14 +1,20 @@
-import { and, asc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
+import { Readable } from 'node:stream';
+import { and, asc, eq, sql } from 'drizzle-orm';
+import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { tables } from '../../db';
 import { contactChanged } from '../../contacts';
+import { contactActivity } from '../../contacts/activity';
+import { countContacts, exportContactsCsv } from '../../contacts/export';
+import { contactConditions } from '../../contacts/list-filter';
+import { csvDialect, CsvDialectParam, sendCsv } from '../csv-reply';
 import { contactWriteError } from '../contact-errors';
 import { deliverInBackground } from '../../signals/deliver-in-background';
 import { normaliseContactFields, type FieldProblem } from '../../contacts/values';
 import { badRequest, notFound } from '../errors';
 import { afterCursor, pageOf } from '../pagination';
-import { IdParams, Page, errorResponses } from '../schemas/common';
-import { Contact, ContactInput, ContactListQuery, ContactPatch } from '../schemas/contacts';
+import { CsvBody, IdParams, Page, errorResponses } from '../schemas/common';
+import { Contact, ContactActivity, ContactCountQuery, ContactFilterQuery, ContactInput, ContactListQuery, ContactPatch } from '../schemas/contacts';
 import { contactImportRoutes } from './contact-import';
 
 const { contacts } = tables;
@@ -31,8 +37,6 @@ function normalised<T extends ContactInput>(body: T): T {
   if (first) throw badRequest(`body.${first.field}: ${first.message}`, problems);
   return fields;
 }
-
-const likePattern = (q: string) => `%${q.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
 
 /** Contacts: the people surveyed. emailBouncedAt and lastSurveyCompletedAt are written by the system. */
 export const contactRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -110,32 +114,69 @@ export const contactRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/',
     { schema: { tags, security, querystring: ContactListQuery, response: { 200: Page(Contact), ...errorResponses } } },
     async (request) => {
-      const { limit = 50, cursor, q, email, externalRef, clientId, frontlineEmployeeId, optedOut, inactive, outOfScope, language } =
-        request.query;
-      const after = afterCursor(contacts.createdAt, contacts.id, cursor);
-      const filters: (SQL | undefined)[] = [];
-      if (q) {
-        const pattern = likePattern(q);
-        filters.push(or(ilike(contacts.email, pattern), ilike(contacts.firstName, pattern), ilike(contacts.lastName, pattern)));
-      }
-      // lower(email) = lower($1) is served by contacts_email_idx.
-      if (email) filters.push(sql`lower(${contacts.email}) = lower(${email.trim()}::text)`);
-      if (externalRef) filters.push(eq(contacts.externalRef, externalRef));
-      if (clientId) filters.push(eq(contacts.clientId, clientId));
-      if (frontlineEmployeeId) filters.push(eq(contacts.frontlineEmployeeId, frontlineEmployeeId));
-      if (optedOut !== undefined) filters.push(eq(contacts.optedOut, optedOut));
-      if (inactive !== undefined) filters.push(eq(contacts.inactive, inactive));
-      if (outOfScope !== undefined) filters.push(eq(contacts.outOfScope, outOfScope));
-      if (language) filters.push(eq(contacts.language, language.toLowerCase()));
-      filters.push(after);
+      const { limit = 50, cursor, ...filter } = request.query;
       const rows = await app.db
         .select()
         .from(contacts)
-        .where(and(...filters))
+        .where(and(...contactConditions(filter), afterCursor(contacts.createdAt, contacts.id, cursor)))
         .orderBy(asc(contacts.createdAt), asc(contacts.id))
         .limit(limit + 1);
       const page = pageOf(rows, limit);
       return { items: page.items.map(toContact), nextCursor: page.nextCursor };
+    },
+  );
+
+  app.get(
+    '/count',
+    {
+      schema: {
+        tags,
+        security,
+        description: 'How many contacts match the list\'s filters.',
+        querystring: ContactCountQuery,
+        response: { 200: Type.Object({ count: Type.Integer() }), ...errorResponses },
+      },
+    },
+    async (request) => ({ count: await countContacts(app.db, request.query) }),
+  );
+
+  app.get(
+    '/export.csv',
+    {
+      schema: {
+        tags,
+        security,
+        description:
+          'Every contact matching the list\'s filters, one line each. The columns carry the import\'s names, so an edited ' +
+          'export imports again (matched on externalRef); id, client, frontlineEmployee, emailBouncedAt, ' +
+          'lastSurveyCompletedAt and createdAt are for reading and the import skips them. dialect=excel for Dutch Excel.',
+        querystring: Type.Object({ ...ContactFilterQuery, dialect: CsvDialectParam }, { additionalProperties: false }),
+        response: { 200: CsvBody, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { dialect, ...filter } = request.query;
+      return sendCsv(reply, 'contacts', Readable.from(exportContactsCsv(app.db, filter, csvDialect(dialect))));
+    },
+  );
+
+  app.get(
+    '/:id/activity',
+    {
+      schema: {
+        tags,
+        security,
+        description:
+          "The contact's campaign memberships (with the latest survey link's dates), answers, follow-up tasks and the " +
+          "emails sent to them with the provider's events, newest first, at most 100 of each.",
+        params: IdParams,
+        response: { 200: ContactActivity, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const [row] = await app.db.select({ id: contacts.id }).from(contacts).where(eq(contacts.id, request.params.id));
+      if (!row) throw notFound('contact');
+      return contactActivity(app.db, row.id);
     },
   );
 };

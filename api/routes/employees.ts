@@ -1,10 +1,11 @@
 import { and, asc, eq, ilike, or, type SQL } from 'drizzle-orm';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { tables } from '../../db';
-import { conflict, notFound, sqlState, UNIQUE_VIOLATION } from '../errors';
+import { frontlineCounts, reassignFrontline } from '../../contacts/frontline';
+import { badRequest, conflict, notFound, sqlState, UNIQUE_VIOLATION } from '../errors';
 import { afterCursor, pageOf } from '../pagination';
 import { IdParams, Page, PageQuery, errorResponses } from '../schemas/common';
-import { Employee, EmployeeCreate, EmployeePatch } from '../schemas/employees';
+import { Employee, EmployeeCreate, EmployeePatch, FrontlineCounts, ReassignBody, ReassignResult } from '../schemas/employees';
 import { employeeImportRoutes } from './employee-import';
 
 const { employees } = tables;
@@ -102,6 +103,51 @@ export const employeeRoutes: FastifyPluginAsyncTypebox = async (app) => {
         .limit(limit + 1);
       const page = pageOf(rows, limit);
       return { items: page.items.map(toEmployee), nextCursor: page.nextCursor };
+    },
+  );
+
+  const exists = async (id: string) => {
+    const [row] = await app.db.select({ id: employees.id }).from(employees).where(eq(employees.id, id));
+    if (!row) throw notFound('employee');
+  };
+
+  app.get(
+    '/:id/frontline',
+    {
+      schema: {
+        tags,
+        security,
+        description: 'How many clients and contacts the employee is the frontline employee of (list them with GET /api/clients and GET /api/contacts ?frontlineEmployeeId=).',
+        params: IdParams,
+        response: { 200: FrontlineCounts, ...errorResponses },
+      },
+    },
+    async (request) => {
+      await exists(request.params.id);
+      return frontlineCounts(app.db, request.params.id);
+    },
+  );
+
+  app.post(
+    '/:id/reassign',
+    {
+      schema: {
+        tags,
+        security,
+        description:
+          "Makes another active employee the frontline employee of all or some of this employee's clients and contacts, in " +
+          'one transaction however many rows. Follow-up tasks already made keep their assignee; running campaign members ' +
+          "make later detractor tasks for their contact's frontline employee at that time, so those go to the new one.",
+        params: IdParams,
+        body: ReassignBody,
+        response: { 200: ReassignResult, ...errorResponses },
+      },
+    },
+    async (request) => {
+      await exists(request.params.id);
+      const result = await reassignFrontline(app.db, { fromEmployeeId: request.params.id, ...request.body });
+      if (result.outcome === 'refused') throw badRequest(result.reason);
+      return { clients: result.clients, contacts: result.contacts };
     },
   );
 };

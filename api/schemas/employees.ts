@@ -36,3 +36,28 @@ export const Employee = Type.Object(
   },
   { $id: 'Employee' },
 );
+
+/** How many clients and contacts an employee is the frontline employee of. */
+export const FrontlineCounts = Type.Object({ clients: Type.Integer(), contacts: Type.Integer() });
+
+const Selection = Type.Union(
+  [
+    Type.Object({ all: Type.Literal(true) }, { additionalProperties: false }),
+    Type.Object({ ids: Type.Array(Type.String({ format: 'uuid' }), { maxItems: 10_000 }) }, { additionalProperties: false }),
+  ],
+  { description: '{ "all": true }: every one of the employee\'s; { "ids": [...] }: these (ids that are not theirs are left alone)' },
+);
+
+export const ReassignBody = Type.Object(
+  {
+    toEmployeeId: Type.String({ format: 'uuid', description: 'an active employee' }),
+    clients: Type.Optional(Selection),
+    contacts: Type.Optional(Selection),
+  },
+  { additionalProperties: false, minProperties: 2 },
+);
+
+export const ReassignResult = Type.Object({
+  clients: Type.Integer({ description: 'clients moved' }),
+  contacts: Type.Integer({ description: 'contacts moved' }),
+});
