@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { buildApp } from './api/app';
 import { loggerOptions } from './api/log-redaction';
 import { registerApiKey, rotateGeneratedKey } from './people/api-keys';
+import { ensureRetentionSchedule } from './retention';
 import { loadConfigOrExit } from './config';
 import { openDatabase } from './db';
 import { ensureBinary } from './temporal/binaries';
@@ -94,6 +95,8 @@ const { workerConnection, client, workers } = await timed('worker', async () => 
 });
 const workerRun = workers.run();
 say(`worker polling task queue "${temporalConfig.taskQueue}"${bundle.reused ? ' (cached workflow bundle)' : ''}`);
+await ensureRetentionSchedule(client, { taskQueue: temporalConfig.taskQueue, periods: config.retention });
+say(`retention runs daily (schedule "retention"): outbox bodies ${config.retention.outboxBodyDays} d, email events ${config.retention.emailEventDays} d, audit ${config.retention.auditDays} d`);
 say(`email via ${config.email.resendApiKey ? 'Resend' : 'the outbox table'}, at most ${config.email.requestsPerSecond} requests/s of up to 100 emails`);
 
 const apiStarted = performance.now();

@@ -3,7 +3,8 @@ import { pino } from 'pino';
 import { loggerOptions } from './api/log-redaction';
 import { loadConfigOrExit } from './config';
 import { openDatabase } from './db';
-import { connectWorker } from './temporal/connection';
+import { ensureRetentionSchedule } from './retention';
+import { connectClient, connectWorker } from './temporal/connection';
 import { installTemporalRuntime } from './temporal/runtime';
 import { createNpsflowWorkers } from './temporal/worker';
 import { startTracing } from './telemetry/tracing';
@@ -34,11 +35,16 @@ const workers = await createNpsflowWorkers({
   ...(config.temporal.workflowBundlePath ? { workflowBundle: { codePath: config.temporal.workflowBundlePath } } : {}),
 });
 const running = workers.run();
+// The daily retention run, created or brought up to date with this process's periods.
+const client = await connectClient(config.temporal, temporalAddress);
+await ensureRetentionSchedule(client, { taskQueue: config.temporal.taskQueue, periods: config.retention });
+log.info({ periods: config.retention }, 'retention schedule ensured');
 
 closeWithGrace({ delay: 30_000 }, async ({ err }) => {
   if (err) log.error({ err }, 'shutting down after an error');
   workers.shutdown();
   await running;
+  await client.connection.close();
   await connection.close();
   await database.close();
   await tracing?.shutdown();

@@ -4,6 +4,7 @@ import { createFollowUpActivities } from './follow-up';
 import { createLaunchActivities } from './launch';
 import { createMemberActivities } from './member';
 import { createOperationActivities } from './operations';
+import { createRetentionActivities } from './retention';
 
 export type { MemberContext, StatusChange, InviteResult } from './member';
 export type { FollowUpChange, FollowUpTaskState } from './follow-up';
@@ -35,6 +36,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createFollowUpActivities({ db: deps.db, mailer, publicBaseUrl: deps.publicBaseUrl, taskQueue: deps.memberTaskQueue }),
     ...createLaunchActivities({ db: deps.db, memberTaskQueue: deps.memberTaskQueue }),
     ...createOperationActivities({ db: deps.db, memberTaskQueue: deps.memberTaskQueue }),
+    ...createRetentionActivities({ db: deps.db }),
   };
 }
 

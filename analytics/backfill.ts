@@ -35,7 +35,7 @@ export async function rebuildRollupsIn(tx: Database | Transaction): Promise<Rebu
   const [settings] = rowsOf<{ tz: string }>(await tx.execute(sql`select analytics_time_zone() as tz`));
   const timeZone = settings!.tz;
 
-  await tx.execute(sql`delete from analytics_invitation_deliveries`);
+  // Kept, not cleared: retention deletes old email events, and their deliveries must still count.
   const delivered = await countInserted(tx, sql`
     insert into analytics_invitation_deliveries (invitation_id, delivered_at)
     select i.id, min(e.occurred_at)
@@ -43,7 +43,8 @@ export async function rebuildRollupsIn(tx: Database | Transaction): Promise<Rebu
     join email_outbox o on o.provider_message_id = e.provider_message_id
     join invitations i on i.member_id = o.member_id
     where e.type in ('delivered', 'email.delivered') and e.provider_message_id is not null
-    group by i.id`);
+    group by i.id
+    on conflict (invitation_id) do update set delivered_at = least(analytics_invitation_deliveries.delivered_at, excluded.delivered_at)`);
 
   await tx.execute(sql`delete from analytics_response_daily`);
   const responseCells = await countInserted(tx, sql`

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import type { RetentionPeriods } from '../domain/retention';
 
 /**
  * Every environment variable npsflow reads, in one schema. Start-up fails fast with a message
@@ -91,6 +92,9 @@ const envSchema = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
   OTEL_SERVICE_NAME: z.string().min(1).optional(),
   WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  RETENTION_OUTBOX_BODY_DAYS: z.coerce.number().int().min(1).max(36_500).default(30),
+  RETENTION_EMAIL_EVENT_DAYS: z.coerce.number().int().min(1).max(36_500).default(365),
+  RETENTION_AUDIT_DAYS: z.coerce.number().int().min(1).max(36_500).default(730),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -158,6 +162,8 @@ export interface Config {
     /** Port of the worker's Prometheus endpoint (the SDK's worker metrics); off without it. */
     workerMetricsPort: number | undefined;
   };
+  /** The global retention periods the daily retention schedule runs with (per survey: the survey's own). */
+  retention: RetentionPeriods;
 }
 
 export class ConfigError extends Error {
@@ -247,6 +253,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT?.replace(/\/$/, ''),
       serviceName: env.OTEL_SERVICE_NAME,
       workerMetricsPort: env.WORKER_METRICS_PORT,
+    },
+    retention: {
+      outboxBodyDays: env.RETENTION_OUTBOX_BODY_DAYS,
+      emailEventDays: env.RETENTION_EMAIL_EVENT_DAYS,
+      auditDays: env.RETENTION_AUDIT_DAYS,
     },
   };
 }

@@ -4,3 +4,4 @@ export { campaignMember } from './campaign-member';
 export { campaignLaunch } from './campaign-launch';
 export { followUpTask } from './follow-up-task';
 export { memberOperation } from './member-operation';
+export { retention } from './retention';

@@ -32,3 +32,4 @@ export {
 } from './answers';
 export { commentOf, npsScoreOf, ratingScoreOf, scoreResponse } from './scores';
 export { REFERENCE_CODE_FIELDS, recordFieldOf, projectRecordFields } from './record-fields';
+export { withoutOpenAnswers } from './open-answers';
