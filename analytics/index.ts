@@ -2,6 +2,7 @@
 export { DIMENSIONS, type AnalyticsFilter, type Dimension } from './counts';
 export { PERIOD_UNITS, type PeriodUnit, type DateRange } from './periods';
 export { AnalyticsInputError } from './input-error';
+export { assertAvailableForAnonymous, NOT_AVAILABLE_FOR_ANONYMOUS } from './anonymous';
 export { getSettings, updateSettings, type AnalyticsSettings } from './settings';
 export { resolveRange, type RangeQuery } from './range';
 export {

@@ -18,6 +18,7 @@ function findLinksQuery(db: Database) {
       invitation: invitations,
       surveyStatus: surveys.status,
       surveyTitle: surveys.title,
+      anonymous: surveys.anonymous,
       defaultLanguage: surveys.defaultLanguage,
       version: surveys.currentVersion,
       definition: surveyVersions.definition,

@@ -32,6 +32,9 @@ import {
 } from './definitions';
 import { CampaignIdAttribute, ContactIdAttribute, MemberStatusAttribute } from './search-attributes';
 
+/** This frozen lifecycle only takes completions that name their response (see its handler). */
+type AnsweredCompletion = SurveyCompletedSignal & { responseId: string };
+
 /*
  * Short PostgreSQL reads and writes run as local activities: in the worker, recorded in the
  * workflow's own history, with no task-queue round trip through the Temporal server. That
@@ -98,7 +101,8 @@ export async function campaignMemberBeforeOneWriter(input: CampaignMemberInput):
 
   // What the outside world tells the member.
   let opened = false;
-  let completion: SurveyCompletedSignal | null = null;
+  // Type only: this frozen lifecycle takes completions that name their response (the handler below).
+  let completion: AnsweredCompletion | null = null;
   let stopReason: StopReason | null = null;
 
   setHandler(memberStateQuery, () => ({ ...state }));
@@ -180,7 +184,7 @@ export async function campaignMemberBeforeOneWriter(input: CampaignMemberInput):
     return { reason, context };
   }
 
-  async function completed(response: SurveyCompletedSignal): Promise<MemberState> {
+  async function completed(response: AnsweredCompletion): Promise<MemberState> {
     state.responseId = response.responseId;
     state.npsScore = response.npsScore;
     state.nextReminderAt = null;

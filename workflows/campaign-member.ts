@@ -76,6 +76,8 @@ export const FOLLOW_UP_CHILD_PATCH = 'follow-up-child';
  * now queue in the outbox too); newer ones queue their email in local activities.
  */
 export const EMAIL_OUTBOX_PATCH = 'email-outbox';
+/** A completion without a response (an anonymous survey's answer) completes the member; before, it was ignored. */
+export const ANONYMOUS_COMPLETION_PATCH = 'anonymous-completion';
 
 /**
  * A settings change reaches everything still ahead of a member: a member waiting for its send slot
@@ -152,8 +154,13 @@ export async function campaignMember(input: CampaignMemberInput): Promise<Member
     opened = true;
   });
   setHandler(surveyCompletedSignal, (signal) => {
-    if (completion || typeof signal?.responseId !== 'string') return;
-    completion = { responseId: signal.responseId, npsScore: isValidNpsScore(signal.npsScore) ? signal.npsScore : null };
+    if (completion) return;
+    if (typeof signal?.responseId === 'string') {
+      completion = { responseId: signal.responseId, npsScore: isValidNpsScore(signal.npsScore) ? signal.npsScore : null };
+    } else if (signal?.responseId === null && patched(ANONYMOUS_COMPLETION_PATCH)) {
+      // An anonymous survey's answer: the member answered; which response, and its score, stay unknown here.
+      completion = { responseId: null, npsScore: null };
+    }
   });
   setHandler(emailBouncedSignal, stop('Email_Bounced'));
   setHandler(emailUndeliverableSignal, stop('Undeliverable'));
@@ -303,7 +310,7 @@ export async function campaignMember(input: CampaignMemberInput): Promise<Member
     state.nextReminderAt = null;
     const at = Date.now();
     await setStatus('Survey_Completed', at);
-    if (response.npsScore !== null && isDetractor(response.npsScore) && patched(FOLLOW_UP_CHILD_PATCH)) {
+    if (response.responseId !== null && response.npsScore !== null && isDetractor(response.npsScore) && patched(FOLLOW_UP_CHILD_PATCH)) {
       // The task's own workflow, a child that outlives this one, tells the assignee (that email
       // replaces the completion notice) and watches the task until it is closed.
       const task = await records.createFollowUpTask({
@@ -323,7 +330,7 @@ export async function campaignMember(input: CampaignMemberInput): Promise<Member
       await condition(allHandlersFinished);
       return { ...state };
     }
-    if (response.npsScore !== null && isDetractor(response.npsScore)) {
+    if (response.responseId !== null && response.npsScore !== null && isDetractor(response.npsScore)) {
       const dueAt = iso(at + settings!.followUpDueDays * DAY);
       const task = await records.createFollowUpTask({
         memberId,

@@ -74,9 +74,9 @@ export const EMAIL_ACTIVITY_OPTIONS = {
 export const launchWorkflowId = (campaignId: string): string => `launch-${campaignId}`;
 
 export interface SurveyCompletedSignal {
-  /** The stored response (the API writes it before signalling). */
-  responseId: string;
-  /** 0–10, or null when the survey has no answered NPS question. */
+  /** The stored response (the API writes it before signalling); null for an anonymous survey's answer, which names none. */
+  responseId: string | null;
+  /** 0–10, or null when the survey has no answered NPS question (or is anonymous). */
   npsScore: number | null;
 }
 

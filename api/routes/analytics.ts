@@ -3,6 +3,7 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import type { Static } from 'typebox';
 import {
   AnalyticsInputError,
+  assertAvailableForAnonymous,
   breakdownCsv,
   breakdownReport,
   exportResponsesCsv,
@@ -45,6 +46,7 @@ function asApiError(error: unknown): never {
   if (error instanceof AnalyticsInputError) {
     if (error.kind === 'not_found') throw new ApiError(404, 'NOT_FOUND', error.message);
     if (error.kind === 'conflict') throw conflict(error.message);
+    if (error.kind === 'anonymous') throw new ApiError(409, 'NOT_AVAILABLE_FOR_ANONYMOUS_SURVEY', error.message);
     throw badRequest(error.message);
   }
   throw error;
@@ -122,7 +124,14 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
-  const kpi = (query: Static<typeof KpiQuery>) => report(() => kpiReport(app.db, filterOf(query), query));
+  /** A report, unless it would split an anonymous survey's answers by campaign, client or employee. */
+  const anonymityChecked = <T>(filter: AnalyticsFilter, by: Parameters<typeof assertAvailableForAnonymous>[2], work: () => Promise<T>) =>
+    report(async () => {
+      await assertAvailableForAnonymous(app.db, filter, by);
+      return work();
+    });
+
+  const kpi = (query: Static<typeof KpiQuery>) => anonymityChecked(filterOf(query), undefined, () => kpiReport(app.db, filterOf(query), query));
   app.get('/kpi', { schema: { tags, security, querystring: KpiQuery, response: { 200: Kpi, ...errorResponses } } }, async (request) =>
     kpi(request.query),
   );
@@ -131,7 +140,9 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   const trend = (query: Static<typeof TrendQuery>) =>
-    report(() => trendReport(app.db, filterOf(query), { unit: query.unit, date: query.date, count: query.count }));
+    anonymityChecked(filterOf(query), undefined, () =>
+      trendReport(app.db, filterOf(query), { unit: query.unit, date: query.date, count: query.count }),
+    );
   app.get('/trend', { schema: { tags, security, querystring: TrendQuery, response: { 200: Trend, ...errorResponses } } }, async (request) =>
     trend(request.query),
   );
@@ -140,7 +151,7 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   const breakdown = (query: Static<typeof BreakdownQuery>) =>
-    report(() => breakdownReport(app.db, filterOf(query), query.by, query));
+    anonymityChecked(filterOf(query), query.by, () => breakdownReport(app.db, filterOf(query), query.by, query));
   app.get(
     '/breakdown',
     { schema: { tags, security, querystring: BreakdownQuery, response: { 200: Breakdown, ...errorResponses } } },
@@ -185,6 +196,7 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const { from, to } = request.query;
+      await report(() => assertAvailableForAnonymous(app.db, filterOf(request.query)));
       const { timeZone } = await getSettings(app.db);
       const range = from || to ? await report(async () => resolveRange({ from, to }, timeZone)) : undefined;
       return sendCsv(reply, 'responses', Readable.from(exportResponsesCsv(app.db, filterOf(request.query), range, timeZone, csvDialect(request.query.dialect))));

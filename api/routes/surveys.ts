@@ -128,6 +128,10 @@ export const surveyRoutes: FastifyPluginAsyncTypebox = async (app) => {
         if (!current) throw notFound('survey');
         const survey = current.survey;
         if (survey.status === 'archived') throw conflict('an archived survey cannot be changed');
+        if (fields.anonymous !== undefined && fields.anonymous !== survey.anonymous && survey.status !== 'draft') {
+          // Respondents were told one thing when they answered; it cannot change under them.
+          throw conflict(`anonymous can only be changed while the survey is a draft (it is ${survey.status})`);
+        }
         const defaultLanguage = fields.defaultLanguage ?? survey.defaultLanguage;
         assertValidDefinition(definition ?? current.definition, defaultLanguage);
         assertPeriod(

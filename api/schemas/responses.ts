@@ -8,7 +8,8 @@ export const SurveyResponse = Type.Object({
   id: Uuid,
   surveyId: Uuid,
   surveyVersion: Type.Integer(),
-  invitationId: Uuid,
+  /** Null for an anonymous survey's answer, and once retention removed the link. */
+  invitationId: Nullable(Uuid),
   language: Type.String(),
   submittedAt: Type.String({ format: 'date-time' }),
   answers: Type.Record(Type.String(), Type.Unknown(), { description: 'answers keyed by question id' }),

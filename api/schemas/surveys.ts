@@ -5,6 +5,7 @@ import { Uuid } from './common';
 const Language = Type.String({ pattern: '^[a-z]{2}$', description: 'ISO 639-1 code, e.g. nl' });
 const Tag = Type.String({ minLength: 1, maxLength: 100 });
 const IsoDate = Type.String({ format: 'date', description: 'YYYY-MM-DD' });
+const RetentionDays = Type.Integer({ minimum: 1, maximum: 36_500 });
 
 export const SurveyStatus = Type.Union([Type.Literal('draft'), Type.Literal('active'), Type.Literal('closed'), Type.Literal('archived')]);
 
@@ -16,6 +17,18 @@ const surveyFields = {
   requestTypes: Type.Optional(Type.Array(Tag, { maxItems: 200, uniqueItems: true, description: 'request types the survey is for' })),
   periodStart: Type.Optional(Type.Union([IsoDate, Type.Null()])),
   periodEnd: Type.Optional(Type.Union([IsoDate, Type.Null()])),
+  anonymous: Type.Optional(
+    Type.Boolean({
+      description:
+        'answers store no invitation, member, contact, client or employee (invitations stay per member); set while the survey is a draft',
+    }),
+  ),
+  responseLinkRetentionDays: Type.Optional(
+    Type.Union([RetentionDays, Type.Null()], { description: 'days after which a response loses its link to the contact; null keeps it' }),
+  ),
+  openAnswerRetentionDays: Type.Optional(
+    Type.Union([RetentionDays, Type.Null()], { description: 'days after which a response\'s open answers are removed; null keeps them' }),
+  ),
 };
 
 export const SurveyInput = Type.Object({ ...surveyFields, definition: SurveyDefinitionSchema }, { additionalProperties: false });
@@ -30,6 +43,9 @@ export const SurveyPatch = Type.Object(
     requestTypes: surveyFields.requestTypes,
     periodStart: surveyFields.periodStart,
     periodEnd: surveyFields.periodEnd,
+    anonymous: surveyFields.anonymous,
+    responseLinkRetentionDays: surveyFields.responseLinkRetentionDays,
+    openAnswerRetentionDays: surveyFields.openAnswerRetentionDays,
     definition: Type.Optional(SurveyDefinitionSchema),
   },
   { additionalProperties: false, minProperties: 1 },
@@ -47,6 +63,9 @@ const surveyOutputFields = {
   requestTypes: Type.Array(Type.String()),
   periodStart: Type.Union([Type.String(), Type.Null()]),
   periodEnd: Type.Union([Type.String(), Type.Null()]),
+  anonymous: Type.Boolean(),
+  responseLinkRetentionDays: Type.Union([Type.Integer(), Type.Null()]),
+  openAnswerRetentionDays: Type.Union([Type.Integer(), Type.Null()]),
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),
 };

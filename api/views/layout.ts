@@ -19,6 +19,7 @@ a{color:#0b4f9c}
 a:hover{color:#06284f}
 :focus-visible{outline:3px solid #0b4f9c;outline-offset:2px;box-shadow:0 0 0 5px #ffbf47}
 .progress{color:#4a4a4a;font-size:.95rem;margin:0 0 .5rem}
+.anonymous-notice{border-left:4px solid #1d4f91;background:#eef3fa;padding:.5rem .75rem;margin:0 0 1rem}
 .lang-switch{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;justify-content:flex-end;margin:0 0 .5rem;padding:0;border:0}
 .lang-switch span{font-size:.9rem;color:#4a4a4a}
 .lang-switch button{font:inherit;font-size:.95rem;min-height:44px;min-width:44px;padding:.25rem .75rem;border:1px solid #0b4f9c;border-radius:.25rem;background:#fff;color:#0b4f9c;cursor:pointer}

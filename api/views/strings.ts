@@ -22,6 +22,8 @@ export interface FormStrings {
   pages: Record<'thanks' | 'invalid' | 'expired' | 'closed' | 'answered' | 'tooMany' | 'forged' | 'tooLarge' | 'unstorable' | 'failed', { title: string; body: string }>;
   startAgain: string;
   versionChanged: string;
+  /** Shown on every step of an anonymous survey. */
+  anonymous: string;
 }
 
 const nl: FormStrings = {
@@ -67,6 +69,7 @@ const nl: FormStrings = {
   },
   startAgain: 'Naar de enquête',
   versionChanged: 'De enquête is intussen gewijzigd. Begin alstublieft opnieuw.',
+  anonymous: 'Deze enquête is anoniem: uw antwoorden worden niet aan uw naam, e-mailadres of organisatie gekoppeld. We registreren alleen dát deze link is beantwoord.',
 };
 
 const en: FormStrings = {
@@ -112,6 +115,7 @@ const en: FormStrings = {
   },
   startAgain: 'Go to the survey',
   versionChanged: 'The survey has been changed in the meantime. Please start again.',
+  anonymous: 'This survey is anonymous: your answers are not linked to your name, email address or organisation. We only record that this link was answered.',
 };
 
 const de: FormStrings = {
@@ -157,6 +161,7 @@ const de: FormStrings = {
   },
   startAgain: 'Zur Umfrage',
   versionChanged: 'Die Umfrage wurde inzwischen geändert. Bitte beginnen Sie erneut.',
+  anonymous: 'Diese Umfrage ist anonym: Ihre Antworten werden nicht mit Ihrem Namen, Ihrer E-Mail-Adresse oder Ihrer Organisation verknüpft. Wir erfassen nur, dass dieser Link beantwortet wurde.',
 };
 
 const fr: FormStrings = {
@@ -202,6 +207,7 @@ const fr: FormStrings = {
   },
   startAgain: 'Aller à l’enquête',
   versionChanged: 'L’enquête a été modifiée entre-temps. Veuillez recommencer.',
+  anonymous: 'Cette enquête est anonyme : vos réponses ne sont liées ni à votre nom, ni à votre adresse e-mail, ni à votre organisation. Nous enregistrons seulement que ce lien a reçu une réponse.',
 };
 
 export const FORM_STRINGS: Record<SupportedLanguage, FormStrings> = { nl, en, de, fr };

@@ -21,6 +21,8 @@ export interface FormView {
   fallbacks: string[];
   title: string;
   intro?: string;
+  /** The survey stores answers without the link (the notice says so on every step). */
+  anonymous?: boolean;
   step: FormStep;
   stepIndex: number;
   /** 1-based number of this step among the steps the respondent sees. */
@@ -156,6 +158,7 @@ ${view.languages.map(
       : '';
   const body = html`${switcher}
 <h1>${view.title}</h1>
+${view.anonymous ? html`<p class="anonymous-notice" data-testid="anonymous-notice">${strings.anonymous}</p>` : ''}
 ${view.stepNumber === 1 && view.intro ? html`<p>${view.intro}</p>` : ''}
 <p class="progress">${format(strings.step, { n: view.stepNumber })}</p>
 ${view.notice ? html`<p role="status">${view.notice}</p>` : ''}

@@ -102,6 +102,7 @@ export const htmlFormRoutes: FastifyPluginAsyncTypebox = async (app) => {
       fallbacks,
       title: localize(definition.title, options.language, fallbacks) || link.surveyTitle,
       intro: localize(definition.intro, options.language, fallbacks) || undefined,
+      anonymous: link.anonymous,
       step,
       stepIndex: options.stepIndex,
       stepNumber: Math.max(stepNumber, 1),

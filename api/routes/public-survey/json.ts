@@ -27,7 +27,13 @@ export const jsonRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: TokenParams,
         querystring: Type.Object({ lang: Type.Optional(Type.String({ maxLength: 10 })) }),
         response: {
-          200: Type.Object({ title: Type.String(), language: Type.String(), version: Type.Integer(), definition: Type.Unknown() }),
+          200: Type.Object({
+            title: Type.String(),
+            language: Type.String(),
+            version: Type.Integer(),
+            anonymous: Type.Boolean({ description: 'answers are stored without the link: tell the respondent' }),
+            definition: Type.Unknown(),
+          }),
           ...errors,
         },
       },
@@ -51,6 +57,7 @@ export const jsonRoutes: FastifyPluginAsyncTypebox = async (app) => {
         title: localize(link.definition.title, language, [link.defaultLanguage]) || link.surveyTitle,
         language,
         version: link.version,
+        anonymous: link.anonymous,
         definition: link.definition,
       };
     },
