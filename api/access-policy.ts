@@ -81,6 +81,7 @@ export const ACCESS_POLICY: Readonly<Record<string, Access>> = {
   'POST /api/campaigns/:id/members/preview': ADMIN,
   'GET /api/campaigns/:id/members': READERS,
   'GET /api/campaigns/:id/members/counts': READERS,
+  'GET /api/campaigns/:id/members/export.csv': READERS,
   'GET /api/campaigns/:id/members/:memberId': READERS,
   'POST /api/campaigns/:id/members/:memberId/reject': ADMIN,
   'POST /api/campaigns/:id/members/:memberId/reinclude': ADMIN,

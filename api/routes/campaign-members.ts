@@ -1,4 +1,5 @@
-import { and, asc, eq, gt, type SQL } from 'drizzle-orm';
+import { Readable } from 'node:stream';
+import { eq } from 'drizzle-orm';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { addMembers, MemberInputError, rejectMember, reincludeMember } from '../../campaigns';
 import { tables } from '../../db';
@@ -6,50 +7,55 @@ import { requestOperation } from '../../operations';
 import { memberStateQuery, memberWorkflowId } from '../../workflows/definitions';
 import { deliverInBackground } from '../../signals/deliver-in-background';
 import { badRequest, conflict, notFound } from '../errors';
-import { MemberFilter, memberFilterCondition } from '../../campaigns/member-filter';
+import { MemberFilter } from '../../campaigns/member-filter';
+import { decodeMemberCursor, encodeMemberCursor, listMembers, loadMemberRow, MemberCursorError, type MemberListRow, type MemberSort } from '../../campaigns/member-list';
+import { memberTimeline } from '../../campaigns/member-detail';
+import { exportMembersCsv } from '../../campaigns/member-export';
+import { csvDialect, sendCsv, withDialect } from '../csv-reply';
+import { MemberTimeline } from '../schemas/campaign-members';
 import { addSegment, INLINE_ADD_LIMIT, previewSegment } from '../../campaigns/segments';
-import { AddMembersBody, AddMembersResult, Member, MemberActionBody, MemberListQuery, SegmentAddOperation, SegmentBody, SegmentPreview } from '../schemas/campaigns';
-import { IdParams, Page, errorResponses } from '../schemas/common';
+import { AddMembersBody, AddMembersResult, Member, MemberActionBody, MemberExportQuery, MemberListQuery, SegmentAddOperation, SegmentBody, SegmentPreview } from '../schemas/campaigns';
+import { CsvBody, IdParams, Page, errorResponses } from '../schemas/common';
 import { loadCampaign, memberCounts, requireTemporal } from './campaigns';
 
-const { campaignMembers, contacts } = tables;
 const MemberParams = Type.Object({ id: Type.String({ format: 'uuid' }), memberId: Type.String({ format: 'uuid' }) });
 
-const memberColumns = {
-  member: campaignMembers,
-  contact: {
-    email: contacts.email,
-    firstName: contacts.firstName,
-    lastName: contacts.lastName,
-    clientId: contacts.clientId,
-    frontlineEmployeeId: contacts.frontlineEmployeeId,
-  },
-};
-type MemberRow = { member: typeof campaignMembers.$inferSelect; contact: Record<keyof typeof memberColumns.contact, string | null> };
 const iso = (d: Date | null) => d?.toISOString() ?? null;
-const toMember = ({ member, contact }: MemberRow) => ({
+const personName = (p: { firstName: string; lastName: string; email?: string } | null) => (p ? `${p.firstName} ${p.lastName}`.trim() || p.email || null : null);
+const toMember = ({ member, contact, clientName, frontlineEmployee }: MemberListRow) => ({
   ...member,
   scheduledSendAt: iso(member.scheduledSendAt),
   lastCommunicationAt: iso(member.lastCommunicationAt),
   workflowStartedAt: iso(member.workflowStartedAt),
+  invitedAt: iso(member.invitedAt),
+  statusChangedAt: member.statusChangedAt.toISOString(),
   createdAt: member.createdAt.toISOString(),
   updatedAt: member.updatedAt.toISOString(),
-  contact: { ...contact, firstName: contact.firstName ?? '', lastName: contact.lastName ?? '' },
+  contact: { ...contact, clientName, frontlineEmployeeName: personName(frontlineEmployee) },
 });
+/** A value as JSON carries it: times as ISO strings. */
+type AsJson<T> = T extends Date ? string : T extends (infer I)[] ? AsJson<I>[] : T extends object ? { [K in keyof T]: AsJson<T[K]> } : T;
+const asJson = <T>(value: T) => JSON.parse(JSON.stringify(value)) as AsJson<T>;
+
+/** The list's sort and cursor from a query; a cursor of another sort is a 400. */
+function listQuery(query: { cursor?: string; sort?: MemberSort; order?: 'asc' | 'desc' }) {
+  const sort = { sort: query.sort, order: query.order ?? ('asc' as const) };
+  try {
+    return { ...sort, cursor: query.cursor ? decodeMemberCursor(query.cursor, sort) : undefined };
+  } catch (error) {
+    throw error instanceof MemberCursorError ? badRequest(error.message) : error;
+  }
+}
 
 /** Campaign members: add (one or many), list with filters and counts, reject and reinclude. */
 export const campaignMemberRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const tags = ['campaign members'];
   const security = [{ bearer: [] }];
 
-  async function loadMember(campaignId: string, memberId: string): Promise<MemberRow> {
-    const [row] = await app.db
-      .select(memberColumns)
-      .from(campaignMembers)
-      .innerJoin(contacts, eq(contacts.id, campaignMembers.contactId))
-      .where(and(eq(campaignMembers.id, memberId), eq(campaignMembers.campaignId, campaignId)));
+  async function loadMember(campaignId: string, memberId: string): Promise<MemberListRow> {
+    const row = await loadMemberRow(app.db, campaignId, memberId);
     if (!row) throw notFound('campaign member');
-    return row as MemberRow;
+    return row;
   }
 
   app.post(
@@ -107,28 +113,41 @@ export const campaignMemberRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/:id/members',
-    { schema: { tags, security, params: IdParams, querystring: MemberListQuery, response: { 200: Page(Member), ...errorResponses } } },
+    {
+      schema: {
+        tags,
+        security,
+        description: 'The members the filter matches, sorted (`sort`, `order`), a page at a time (keyset: pass `nextCursor` back with the same sort)',
+        params: IdParams,
+        querystring: MemberListQuery,
+        response: { 200: Page(Member), ...errorResponses },
+      },
+    },
     async (request) => {
       await loadCampaign(app.db, request.params.id);
-      const { limit = 50, cursor, ...filter } = request.query;
-      const after = decodeMemberCursor(cursor);
-      const filters: (SQL | undefined)[] = [
-        eq(campaignMembers.campaignId, request.params.id),
-        memberFilterCondition(filter),
-        after ? gt(campaignMembers.id, after) : undefined,
-      ];
-      const rows = (await app.db
-        .select(memberColumns)
-        .from(campaignMembers)
-        .innerJoin(contacts, eq(contacts.id, campaignMembers.contactId))
-        .where(and(...filters))
-        .orderBy(asc(campaignMembers.id))
-        .limit(limit + 1)) as MemberRow[];
-      const items = rows.slice(0, limit);
-      return {
-        items: items.map(toMember),
-        nextCursor: rows.length > limit ? Buffer.from(items.at(-1)!.member.id).toString('base64url') : null,
-      };
+      const { limit = 50, cursor, sort, order, ...filter } = request.query;
+      const page = await listMembers(app.db, request.params.id, { ...listQuery({ cursor, sort, order }), filter, limit });
+      return { items: page.rows.map(toMember), nextCursor: page.next ? encodeMemberCursor(page.next) : null };
+    },
+  );
+
+  app.get(
+    '/:id/members/export.csv',
+    {
+      schema: {
+        tags,
+        security,
+        description: 'Every member the filter matches, in the sort given, as CSV (the member list as a file)',
+        params: IdParams,
+        querystring: withDialect(MemberExportQuery),
+        response: { 200: CsvBody, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const campaign = await loadCampaign(app.db, request.params.id);
+      const { sort, order, dialect, ...filter } = request.query;
+      const rows = exportMembersCsv(app.db, campaign.id, { ...listQuery({ sort, order }), filter }, csvDialect(dialect));
+      return sendCsv(reply, `members-${campaignFileName(campaign.name)}`, Readable.from(rows));
     },
   );
 
@@ -156,12 +175,15 @@ export const campaignMemberRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         security,
-        description: "The member, and its workflow's live state when it is running",
+        description:
+          "The member, its workflow's live state when it is running, and its timeline from the records: statuses with their times, " +
+          'survey links, emails with their dispatch outcome and provider events, answers and follow-up tasks, and the time zone its sending is planned in',
         params: MemberParams,
-        response: { 200: Type.Intersect([Member, Type.Object({ workflow: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]) })]), ...errorResponses },
+        response: { 200: Type.Intersect([Member, MemberTimeline]), ...errorResponses },
       },
     },
     async (request) => {
+      const campaign = await loadCampaign(app.db, request.params.id);
       const row = await loadMember(request.params.id, request.params.memberId);
       let workflow: Record<string, unknown> | null = null;
       if (app.temporal && row.member.workflowStartedAt) {
@@ -170,7 +192,8 @@ export const campaignMemberRoutes: FastifyPluginAsyncTypebox = async (app) => {
           .query(memberStateQuery)
           .catch(() => null)) as Record<string, unknown> | null;
       }
-      return { ...toMember(row), workflow };
+      const timeline = asJson(await memberTimeline(app.db, row, campaign.settings));
+      return { ...toMember(row), workflow, ...timeline };
     },
   );
 
@@ -263,9 +286,5 @@ export const campaignMemberRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 };
 
-function decodeMemberCursor(cursor: string | undefined): string | undefined {
-  if (!cursor) return undefined;
-  const id = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!/^[0-9a-f-]{36}$/i.test(id)) throw badRequest('cursor is not valid');
-  return id;
-}
+/** A campaign's name as a safe file name part. */
+const campaignFileName = (name: string) => name.normalize('NFKD').replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase().slice(0, 60) || 'campaign';

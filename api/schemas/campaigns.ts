@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { CampaignSettingsSchema, DEFAULT_CAMPAIGN_SETTINGS, type CampaignSettings } from '../../domain/campaign-settings';
 import { MemberFilter, memberFilterFields } from '../../campaigns/member-filter';
+import { memberSortFields } from '../../campaigns/member-list';
 import { Segment } from '../../campaigns/segments';
 import { MEMBER_STATUSES } from '../../domain/member-status';
 import { ContactInput, Nullable } from './contacts';
@@ -165,20 +166,28 @@ export const Member = Type.Object(
     lastCommunicationAt: Nullable(Timestamp),
     remindersSent: Type.Integer(),
     workflowStartedAt: Nullable(Timestamp),
+    invitedAt: Nullable(Type.String({ format: 'date-time', description: 'when the current invitation email was queued' })),
+    statusChangedAt: Type.String({ format: 'date-time', description: 'when the status last changed (at first: when the member was added)' }),
     createdAt: Timestamp,
     updatedAt: Timestamp,
     contact: Type.Object({
       email: Nullable(Type.String()),
       firstName: Type.String(),
       lastName: Type.String(),
+      language: Nullable(Type.String()),
+      region: Nullable(Type.String()),
+      timeZone: Nullable(Type.String()),
       clientId: Nullable(Type.String()),
+      clientName: Nullable(Type.String()),
       frontlineEmployeeId: Nullable(Type.String()),
+      frontlineEmployeeName: Nullable(Type.String()),
     }),
   },
   { $id: 'CampaignMember' },
 );
 
-export const MemberListQuery = Type.Object({ ...PageQuery, ...memberFilterFields }, { additionalProperties: false });
+export const MemberListQuery = Type.Object({ ...PageQuery, ...memberFilterFields, ...memberSortFields }, { additionalProperties: false });
+export const MemberExportQuery = Type.Object({ ...memberFilterFields, ...memberSortFields }, { additionalProperties: false });
 
 /** What a bulk action can do to members (operation kinds of the same names). */
 export const MEMBER_ACTIONS = ['reject', 'reinclude', 'resend', 'remove', 'change_frontline_employee'] as const;
