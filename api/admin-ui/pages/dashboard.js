@@ -174,6 +174,7 @@ export function Dashboard({ query }) {
   const set = replaceQuery;
   const surveys = options.data?.surveys ?? [];
   const campaigns = (options.data?.campaigns ?? []).filter((c) => !surveyId || c.surveyId === surveyId);
+  const anonymous = Boolean(surveys.find((s) => s.id === surveyId)?.anonymous);
 
   return html`
     <${PageHeader} title=${t('nav.dashboard')}>
@@ -195,6 +196,7 @@ export function Dashboard({ query }) {
         <${UnitSelect} value=${unit} onChange=${(value) => set({ unit: value })} />
       </form>
     <//>
+    ${anonymous ? html`<p class="note" role="note" data-testid="anonymous-note">${t('dashboard.anonymous')}</p>` : null}
     <${ErrorNote} error=${data.error || options.error} />
     ${data.loading && !data.data ? html`<${Loading} />` : null}
     ${data.data

@@ -331,6 +331,28 @@ function QuestionEditor({ question, index, count, languages, earlier, onChange, 
   </fieldset>`;
 }
 
+/** Days as typed: empty keeps for ever (null). */
+const daysOf = (value) => (value.trim() === '' ? null : Math.max(1, Math.round(Number(value)) || 1));
+
+/** Anonymity (fixed once the survey leaves draft) and the survey's own retention periods. */
+function PrivacyFields({ survey, update }) {
+  const locked = Boolean(survey.status && survey.status !== 'draft');
+  return html`<fieldset class="privacy-fields">
+    <legend>${t('editor.privacy')}</legend>
+    <label class="check">
+      <input type="checkbox" name="anonymous" checked=${Boolean(survey.anonymous)} disabled=${locked} aria-describedby="anonymous-hint" onChange=${(e) => update({ anonymous: e.currentTarget.checked })} />
+      ${t('editor.anonymous')}
+    </label>
+    <p class="hint" id="anonymous-hint">${t(locked ? 'editor.anonymousLocked' : 'editor.anonymousHint')}</p>
+    <${Field} label=${t('editor.linkRetention')} hint=${t('editor.retentionHint')}>
+      <input type="number" min="1" step="1" name="responseLinkRetentionDays" value=${survey.responseLinkRetentionDays ?? ''} onChange=${(e) => update({ responseLinkRetentionDays: daysOf(e.currentTarget.value) })} />
+    <//>
+    <${Field} label=${t('editor.openAnswerRetention')} hint=${t('editor.retentionHint')}>
+      <input type="number" min="1" step="1" name="openAnswerRetentionDays" value=${survey.openAnswerRetentionDays ?? ''} onChange=${(e) => update({ openAnswerRetentionDays: daysOf(e.currentTarget.value) })} />
+    <//>
+  </fieldset>`;
+}
+
 export function SurveyEditor({ id }) {
   const [survey, setSurvey] = useState(id ? null : blankSurvey());
   const [error, setError] = useState(null);
@@ -372,6 +394,9 @@ export function SurveyEditor({ id }) {
       description: survey.description ?? '',
       defaultLanguage: survey.defaultLanguage,
       channels: survey.channels ?? [],
+      anonymous: Boolean(survey.anonymous),
+      responseLinkRetentionDays: survey.responseLinkRetentionDays ?? null,
+      openAnswerRetentionDays: survey.openAnswerRetentionDays ?? null,
       definition: cleanDefinition(definition),
     };
     try {
@@ -412,6 +437,7 @@ export function SurveyEditor({ id }) {
             onChange=${(e) => update({ channels: [...new Set(e.currentTarget.value.split(',').map((c) => c.trim()).filter(Boolean))] })}
           />
         <//>
+        <${PrivacyFields} survey=${survey} update=${update} />
         <fieldset class="inline-group">
           <legend>${t('editor.languages')}</legend>
           ${EDITOR_LANGUAGES.map(
