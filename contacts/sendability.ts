@@ -1,12 +1,16 @@
 import type { tables } from '../db';
-import { checkMailing, type MailingFacts, type MailingVerdict, type SendabilityFacts } from '../domain/eligibility';
+import { checkMailing, hasAddress, type MailingFacts, type MailingVerdict, type SendabilityFacts } from '../domain/eligibility';
 
 type ContactRow = typeof tables.contacts.$inferSelect;
 
-/** What the sendability rules read of a contact row; ISO strings, as they travel through history. */
+/**
+ * What the sendability rules read of a contact row; ISO strings, as they travel through history.
+ * Whether there is an address, not the address: workflow histories hold ids, not people.
+ */
 export function sendabilityFacts(contact: ContactRow): SendabilityFacts {
   return {
-    email: contact.email,
+    hasEmail: hasAddress({ email: contact.email }),
+    erased: contact.erasedAt !== null,
     optedOut: contact.optedOut,
     outOfScope: contact.outOfScope,
     inactive: contact.inactive,

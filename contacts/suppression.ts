@@ -1,6 +1,7 @@
 import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { tables, type Transaction } from '../db';
 import { UNFINISHED_STATUSES } from '../domain/member-status';
+import { withoutAddresses } from '../privacy/redaction';
 import { owe, type Owed } from '../signals/owed-signals';
 import { contactChangedSignal, emailBouncedSignal, memberWorkflowId, optedOutSignal } from '../workflows/definitions';
 
@@ -85,5 +86,5 @@ export async function recordHardBounce(
   if (!input.memberId) return [];
   const running = await runningMembers(tx, [input.contactId]);
   if (!running.includes(input.memberId)) return [];
-  return [await owe(tx, emailBouncedSignal, memberWorkflowId(input.memberId), input.reason ? { reason: input.reason.slice(0, 500) } : {})];
+  return [await owe(tx, emailBouncedSignal, memberWorkflowId(input.memberId), input.reason ? { reason: withoutAddresses(input.reason).slice(0, 500) } : {})];
 }

@@ -7,7 +7,14 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * activity results and workflow history unchanged.
  */
 export interface SendabilityFacts {
-  email: string | null;
+  /**
+   * Whether the contact has an address. Activities give this, never the address itself (workflow
+   * histories hold ids, not people); histories recorded before carry `email` instead.
+   */
+  hasEmail?: boolean;
+  email?: string | null;
+  /** The person's data was erased (privacy/erasure.ts); absent in older histories. */
+  erased?: boolean;
   optedOut: boolean;
   outOfScope: boolean;
   inactive: boolean;
@@ -32,8 +39,13 @@ export function checkSendability(contact: SendabilityFacts, rules: SendabilityRu
   if (contact.outOfScope) return 'Out_Of_NPS_Scope';
   if (contact.inactive) return 'Inactive_Contact';
   if (contact.emailBouncedAt) return 'Email_Bounced';
-  if (!contact.email || contact.email.trim() === '') return 'No_Email';
+  if (!hasAddress(contact)) return 'No_Email';
   return null;
+}
+
+/** An address that is not blank: the rule behind `hasEmail`, and what older histories' `email` is judged by. */
+export function hasAddress(contact: Pick<SendabilityFacts, 'hasEmail' | 'email'>): boolean {
+  return contact.hasEmail ?? (typeof contact.email === 'string' && contact.email.trim() !== '');
 }
 
 function withinNoSendRule(lastCompletedAt: string | null, rules: SendabilityRules): boolean {
@@ -59,10 +71,12 @@ export interface MailingFacts {
 export type MailingVerdict = { send: true } | { send: false; hold: 'paused' | 'answered' } | { send: false; end: MemberStatus };
 
 /**
- * The one check before every email: invitation open, survey active, campaign running, contact
- * sendable — in that order, so a closed campaign reads as closed whatever its contacts did.
+ * The one check before every email: person not erased, invitation open, survey active, campaign
+ * running, contact sendable — in that order, so a closed campaign reads as closed whatever its contacts did.
  */
 export function checkMailing(facts: MailingFacts, rules: SendabilityRules): MailingVerdict {
+  // An erased person is never mailed again, whatever else holds.
+  if (facts.contact.erased) return { send: false, end: 'Erased' };
   if (facts.campaignStatus === 'closed' || facts.surveyStatus === 'closed' || facts.surveyStatus === 'archived') {
     return { send: false, end: 'Campaign_Closed' };
   }

@@ -3,6 +3,7 @@ import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import { tables, type Database, type Transaction } from '../db';
 import { checkMailingNow } from '../contacts/sendability';
 import type { MailingFacts } from '../domain/eligibility';
+import { withoutAddresses } from '../privacy/redaction';
 import { owe, type Owed } from '../signals/owed-signals';
 import { emailUndeliverableSignal, memberWorkflowId } from '../workflows/definitions';
 import { holdSendSlots, markRequestLeaving, takeSendSlot } from './send-slots';
@@ -70,6 +71,8 @@ async function formBatch(db: Database, options: Required<Pick<DispatcherOptions,
         campaignStatus: tables.campaigns.status,
         surveyStatus: tables.surveys.status,
         invitationStatus: tables.invitations.status,
+        // The person a message is about (an employee's notice too) may have been erased since it was queued.
+        aboutErasedContact: sql<boolean>`exists (select 1 from contacts c where c.id = ${o.contactId} and c.erased_at is not null)`,
       })
       .from(o)
       .leftJoin(tables.invitations, eq(tables.invitations.id, o.invitationId))
@@ -86,6 +89,10 @@ async function formBatch(db: Database, options: Required<Pick<DispatcherOptions,
     const withheld: { id: string; why: string }[] = [];
     const paused: string[] = [];
     for (const message of candidates) {
+      if (message.aboutErasedContact) {
+        withheld.push({ id: message.id, why: 'Erased' });
+        continue;
+      }
       if (!message.invitationId) {
         send.push(message);
         continue;
@@ -151,7 +158,7 @@ async function failMessages(tx: Transaction, ids: { id: string; reason: string }
       .where(eq(o.id, id))
       .returning({ kind: o.kind, memberId: o.memberId });
     if (row?.memberId && SURVEY_KINDS.has(row.kind)) {
-      owed.push(await owe(tx, emailUndeliverableSignal, memberWorkflowId(row.memberId), { kind: row.kind, reason: reason.slice(0, 200) }));
+      owed.push(await owe(tx, emailUndeliverableSignal, memberWorkflowId(row.memberId), { kind: row.kind, reason: withoutAddresses(reason).slice(0, 200) }));
     }
   }
 }

@@ -25,6 +25,7 @@ import {
   campaignResumedSignal,
   changeSettingsUpdate,
   contactChangedSignal,
+  contactErasedSignal,
   EMAIL_ACTIVITY_OPTIONS,
   emailBouncedSignal,
   emailTaskQueue,
@@ -88,7 +89,7 @@ export const ANONYMOUS_COMPLETION_PATCH = 'anonymous-completion';
 export const SETTINGS_EVERYTHING_PATCH = 'settings-everything';
 
 /** Why a member's lifecycle was cut short from outside. */
-type StopReason = Extract<MemberStatus, 'Rejected' | 'NPS_Opt_Out' | 'Email_Bounced' | 'Survey_Invalid' | 'Campaign_Closed' | 'Undeliverable'>;
+type StopReason = Extract<MemberStatus, 'Rejected' | 'NPS_Opt_Out' | 'Email_Bounced' | 'Survey_Invalid' | 'Campaign_Closed' | 'Undeliverable' | 'Erased'>;
 
 /**
  * One campaign member's whole life: sendability → send slot → invitation → reminders → expiry,
@@ -168,6 +169,8 @@ export async function campaignMember(input: CampaignMemberInput): Promise<Member
   setHandler(rejectedSignal, stop('Rejected'));
   setHandler(invitationSupersededSignal, stop('Survey_Invalid'));
   setHandler(campaignClosedSignal, stop('Campaign_Closed'));
+  // A new handler needs no patch: no recorded history holds this signal (docs/workflow-versioning.md).
+  setHandler(contactErasedSignal, stop('Erased'));
   setHandler(contactChangedSignal, () => {
     recheck = true;
   });

@@ -110,6 +110,11 @@ export const rejectedSignal = defineSignal<[RejectedSignal?]>('rejected');
 export const invitationSupersededSignal = defineSignal<[]>('invitationSuperseded');
 /** The contact's data changed (opted out, inactive, out of scope, address removed): check it again now. */
 export const contactChangedSignal = defineSignal<[]>('contactChanged');
+/**
+ * The contact's personal data was erased (privacy/erasure.ts): end now as Erased, send nothing
+ * more. Owed in the transaction that erased the data.
+ */
+export const contactErasedSignal = defineSignal<[]>('contactErased');
 /** The campaign was paused: send nothing, keep your place. */
 export const campaignPausedSignal = defineSignal<[]>('campaignPaused');
 /** The campaign was resumed: go on where you were. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkSendability, type SendabilityFacts } from '../../domain/eligibility';
+import { checkMailing, checkSendability, type SendabilityFacts } from '../../domain/eligibility';
 import { MEMBER_STATUSES, isTerminalStatus } from '../../domain/member-status';
 import { classifyNps, isDetractor } from '../../domain/nps';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -15,6 +15,22 @@ const sendable: SendabilityFacts = {
   emailBouncedAt: null,
   lastSurveyCompletedAt: null,
 };
+
+describe('ids, not people: what activities give workflows', () => {
+  const { email: _address, ...withoutAddress } = sendable;
+  it('judges hasEmail as older histories’ address was judged', () => {
+    expect(checkSendability({ ...withoutAddress, hasEmail: true }, { noSendRuleDays: 0, now })).toBeNull();
+    expect(checkSendability({ ...withoutAddress, hasEmail: false }, { noSendRuleDays: 0, now })).toBe('No_Email');
+    expect(checkSendability({ ...sendable, email: '  ' }, { noSendRuleDays: 0, now })).toBe('No_Email');
+  });
+
+  it('never mails an erased person, whatever else holds', () => {
+    const rules = { noSendRuleDays: 0, now };
+    const facts = { campaignStatus: 'paused', surveyStatus: 'active', invitationStatus: 'completed' } as const;
+    expect(checkMailing({ ...facts, contact: { ...withoutAddress, hasEmail: false, erased: true } }, rules)).toEqual({ send: false, end: 'Erased' });
+    expect(checkMailing({ ...facts, contact: { ...sendable, erased: false } }, rules)).toEqual({ send: false, hold: 'answered' });
+  });
+});
 
 describe('checkSendability', () => {
   it('lets a clean contact through', () => {

@@ -16,6 +16,7 @@ import {
   campaignResumedSignal,
   changeSettingsUpdate,
   contactChangedSignal,
+  contactErasedSignal,
   emailBouncedSignal,
   memberStateQuery,
   memberWorkflowId,
@@ -242,6 +243,7 @@ describe('stopped from outside', () => {
   it.each([
     ['opted out', optedOutSignal, 'NPS_Opt_Out'],
     ['rejected', rejectedSignal, 'Rejected'],
+    ['erased', contactErasedSignal, 'Erased'],
   ] as const)('%s while waiting for the send slot: nothing is sent', async (_, signal, status) => {
     const member = await launchMember({ sendWindow: await closedWindow(), reminders: 2 });
     const waiting = await waitForStatus(member.handle, 'Awaiting_Send');
@@ -261,6 +263,7 @@ describe('stopped from outside', () => {
   it.each([
     ['opted out', optedOutSignal, 'NPS_Opt_Out'],
     ['rejected', rejectedSignal, 'Rejected'],
+    ['erased', contactErasedSignal, 'Erased'],
   ] as const)('%s while waiting for the next reminder: no more reminders, link invalid', async (_, signal, status) => {
     const member = await launchMember({ reminders: 3, reminderIntervalDays: 5, expiryDays: 30 });
     await waitForStatus(member.handle, 'Survey_Not_Started');
@@ -309,6 +312,7 @@ describe('ineligible contacts', () => {
     ['inactive', 'Inactive_Contact', (): ContactOverrides => ({ inactive: true })],
     ['bounced before', 'Email_Bounced', (now: number): ContactOverrides => ({ emailBouncedAt: new Date(now - DAY) })],
     ['no email address', 'No_Email', (): ContactOverrides => ({ email: null })],
+    ['erased', 'Erased', (now: number): ContactOverrides => ({ email: null, firstName: '', lastName: '', erasedAt: new Date(now) })],
   ] as const)('%s → %s, nothing sent', async (_, status, contact) => {
     const member = await launchMember({}, contact(await env.currentTimeMs()));
     const result = await member.handle.result();
@@ -634,6 +638,13 @@ describe('determinism', () => {
   it('members of the settings-everything code (slot computed again, invitation language moved) replay', async () => {
     const histories = committedHistories('settings-everything');
     expect(histories.length).toBeGreaterThanOrEqual(35);
+    await expectEveryHistoryReplays(histories);
+  });
+
+  it('members of the contact-erased code (ids-only context, the contactErased signal) replay', async () => {
+    const histories = committedHistories('contact-erased');
+    expect(histories.length).toBeGreaterThanOrEqual(36);
+    expect(histories.filter(({ history }) => JSON.stringify(history).includes('contactErased'))).toHaveLength(2);
     await expectEveryHistoryReplays(histories);
   });
 
