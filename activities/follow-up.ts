@@ -51,7 +51,8 @@ export interface FollowUpTaskState {
   status: FollowUpStatus;
   dueDate: string;
   dueAt: string;
-  subject: string;
+  /** Histories recorded before ids-only carry the subject (it may name the contact); newer ones do not. */
+  subject?: string;
   assigneeEmployeeId: string | null;
   /** The campaign owner (feedback calls) or the creator (action plans). */
   escalateToEmployeeId: string | null;
@@ -129,7 +130,6 @@ export function createFollowUpActivities(deps: { db: Database; mailer: Mailer; p
       status: task.status,
       dueDate: task.dueDate ?? task.dueAt.toISOString().slice(0, 10),
       dueAt: task.dueAt.toISOString(),
-      subject: task.subject,
       assigneeEmployeeId: task.assigneeEmployeeId,
       escalateToEmployeeId: task.kind === 'action_plan' ? task.createdByEmployeeId : (campaign?.ownerEmployeeId ?? null),
       escalationDays: settings.escalationDays,
@@ -138,6 +138,15 @@ export function createFollowUpActivities(deps: { db: Database; mailer: Mailer; p
       firstActionAt: task.firstActionAt?.toISOString() ?? null,
       revision: revisions?.n ?? 0,
     };
+  }
+
+  /** The subject of a member's feedback call (overdue notices of tasks of before their lifecycle, whose workflows no longer get it). */
+  async function feedbackCallSubject(memberId: string): Promise<string> {
+    const [task] = await db
+      .select({ subject: followUpTasks.subject })
+      .from(followUpTasks)
+      .where(and(eq(followUpTasks.memberId, memberId), eq(followUpTasks.kind, 'feedback_call')));
+    return task?.subject ?? '';
   }
 
   /** The member's contact, campaign, survey and responsible employee in one read. */
@@ -233,6 +242,11 @@ export function createFollowUpActivities(deps: { db: Database; mailer: Mailer; p
      */
     async recordFollowUpChange(change: FollowUpChange): Promise<FollowUpTaskState> {
       const at = new Date(change.at);
+      // Workflows hold an employee's id, not their name: the entry names them as they are now.
+      const [actor] =
+        change.event.actorEmployeeId && !change.event.actorName
+          ? await db.select({ email: employees.email }).from(employees).where(eq(employees.id, change.event.actorEmployeeId))
+          : [];
       await db.transaction(async (tx) => {
         const [entry] = await tx
           .insert(followUpTaskEvents)
@@ -242,7 +256,7 @@ export function createFollowUpActivities(deps: { db: Database; mailer: Mailer; p
             kind: change.event.kind,
             note: change.event.note?.trim() || null,
             actorEmployeeId: change.event.actorEmployeeId ?? null,
-            actorName: change.event.actorName ?? null,
+            actorName: change.event.actorName || actor?.email || null,
             details: change.event.details ?? {},
             at,
           })
@@ -349,7 +363,8 @@ export function createFollowUpActivities(deps: { db: Database; mailer: Mailer; p
       if (input.kind === 'detractor_notice') {
         rendered = await renderDetractorNotice({ ...base, npsScore: input.npsScore ?? 0, dueAt: new Date(input.dueAt ?? input.at) });
       } else if (input.kind === 'follow_up_overdue') {
-        rendered = await renderFollowUpOverdue({ ...base, taskSubject: input.taskSubject ?? '', dueAt: new Date(input.dueAt ?? input.at) });
+        const taskSubject = input.taskSubject ?? (await feedbackCallSubject(input.memberId));
+        rendered = await renderFollowUpOverdue({ ...base, taskSubject, dueAt: new Date(input.dueAt ?? input.at) });
       } else if (input.kind === 'completion_notice') {
         rendered = await renderCompletionNotice({ ...base, npsScore: input.npsScore ?? null });
       } else {

@@ -57,6 +57,12 @@ export interface FollowUpActor {
   name: string;
 }
 
+/**
+ * The actor as a workflow may hold it (histories hold ids, not people): an employee by id alone,
+ * named when the task's history entry is written; a key by its name.
+ */
+export const actorForHistory = (by: FollowUpActor): FollowUpActor => (by.employeeId ? { employeeId: by.employeeId, name: '' } : by);
+
 export interface StartFollowUp {
   by: FollowUpActor;
 }

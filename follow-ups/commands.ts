@@ -2,7 +2,7 @@ import { WorkflowIdConflictPolicy, WorkflowUpdateFailedError, type Client } from
 import type { UpdateDefinition } from '@temporalio/common';
 import { eq } from 'drizzle-orm';
 import { tables, type Database } from '../db';
-import type { FollowUpActor } from '../domain/follow-up';
+import { actorForHistory, type FollowUpActor } from '../domain/follow-up';
 import { owe, oweWithStart } from '../signals/owed-signals';
 import type { followUpTask } from '../workflows';
 import {
@@ -25,7 +25,7 @@ export type CommandResult = { outcome: 'done'; task: FollowUpTaskView | null } |
  * none runs for the task (a closed task's workflow ends after its reopen window; tasks of before
  * the lifecycle may have none), so every command reaches a workflow that decides it.
  */
-export async function commandTask<Arg>(
+export async function commandTask<Arg extends { by: FollowUpActor }>(
   temporal: TemporalTarget,
   taskId: string,
   update: UpdateDefinition<FollowUpTaskView, [Arg]>,
@@ -39,7 +39,8 @@ export async function commandTask<Arg>(
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
   });
   try {
-    return { outcome: 'done', task: await temporal.client.workflow.getHandle(workflowId).executeUpdate(update, { args: [arg] }) };
+    const command = { ...arg, by: actorForHistory(arg.by) };
+    return { outcome: 'done', task: await temporal.client.workflow.getHandle(workflowId).executeUpdate(update, { args: [command] }) };
   } catch (error) {
     if (!(error instanceof WorkflowUpdateFailedError)) throw error;
     const reason = error.cause?.message ?? 'the task refused the command';
@@ -72,7 +73,7 @@ export async function addNote(db: Database, taskId: string, note: string, by: Fo
       .insert(tables.followUpTaskEvents)
       .values({ taskId, kind: 'note', note: note.trim(), actorEmployeeId: by.employeeId, actorName: by.name })
       .returning();
-    const owed = await owe(tx, followUpNotedSignal, followUpWorkflowId(taskId), { by, noteId: row!.id });
+    const owed = await owe(tx, followUpNotedSignal, followUpWorkflowId(taskId), { by: actorForHistory(by), noteId: row!.id });
     return { note: row!, owed };
   });
 }
