@@ -59,6 +59,11 @@ export const ACCESS_POLICY: Readonly<Record<string, Access>> = {
   'GET /api/contacts/count': ADMIN,
   'GET /api/contacts/export.csv': ADMIN,
   'GET /api/contacts/:id/activity': ADMIN,
+  // A person's rights (docs/privacy.md): erasure and their access request's export.
+  'DELETE /api/contacts/:id': ADMIN,
+  'GET /api/contacts/:id/export': ADMIN,
+  'GET /api/privacy/settings': ADMIN,
+  'PUT /api/privacy/settings': ADMIN,
 
   // Clients.
   'POST /api/clients': ADMIN,

@@ -35,6 +35,7 @@ import { followUpTaskRoutes } from './routes/follow-up-tasks';
 import { adminUiRoutes } from './routes/admin-ui';
 import { unsubscribeRoutes } from './routes/unsubscribe';
 import { resendWebhookRoutes } from './routes/resend-webhook';
+import { privacyRoutes } from './routes/privacy';
 import { loggerOptions } from './log-redaction';
 
 export interface TemporalHandle {
@@ -114,6 +115,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(outboxRoutes, { prefix: '/api/outbox' });
   await app.register(operationRoutes, { prefix: '/api/operations' });
   await app.register(followUpTaskRoutes, { prefix: '/api/follow-up-tasks' });
+  await app.register(privacyRoutes, { prefix: '/api/privacy' });
   await app.register(adminUiRoutes);
   await app.register(unsubscribeRoutes);
   await app.register(resendWebhookRoutes);

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { tables } from '../../db';
@@ -11,11 +11,12 @@ import { csvDialect, CsvDialectParam, sendCsv } from '../csv-reply';
 import { contactWriteError } from '../contact-errors';
 import { deliverInBackground } from '../../signals/deliver-in-background';
 import { normaliseContactFields, type FieldProblem } from '../../contacts/values';
-import { badRequest, notFound } from '../errors';
+import { badRequest, conflict, notFound } from '../errors';
 import { afterCursor, pageOf } from '../pagination';
 import { CsvBody, IdParams, Page, errorResponses } from '../schemas/common';
 import { Contact, ContactActivity, ContactCountQuery, ContactFilterQuery, ContactInput, ContactListQuery, ContactPatch } from '../schemas/contacts';
 import { contactImportRoutes } from './contact-import';
+import { contactPrivacyRoutes } from './contact-privacy';
 
 const { contacts } = tables;
 
@@ -26,6 +27,7 @@ export const toContact = (row: ContactRow) => ({
   optedOutAt: iso(row.optedOutAt),
   emailBouncedAt: iso(row.emailBouncedAt),
   lastSurveyCompletedAt: iso(row.lastSurveyCompletedAt),
+  erasedAt: iso(row.erasedAt),
   createdAt: row.createdAt.toISOString(),
   updatedAt: row.updatedAt.toISOString(),
 });
@@ -45,6 +47,10 @@ export const contactRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const security = [{ bearer: [] }];
 
   await app.register(contactImportRoutes);
+  await app.register(contactPrivacyRoutes);
+
+  const isErased = async (id: string) =>
+    (await app.db.select({ id: contacts.id }).from(contacts).where(and(eq(contacts.id, id), isNotNull(contacts.erasedAt)))).length > 0;
 
   app.post(
     '/',
@@ -99,12 +105,13 @@ export const contactRoutes: FastifyPluginAsyncTypebox = async (app) => {
           const [updated] = await tx
             .update(contacts)
             .set(set as Partial<typeof contacts.$inferInsert>)
-            .where(eq(contacts.id, request.params.id))
+            // An erased person's tombstone takes no new data.
+            .where(and(eq(contacts.id, request.params.id), isNull(contacts.erasedAt)))
             .returning();
           return { row: updated, owed: updated && mayStopSurveys ? await contactChanged(tx, [updated.id]) : [] };
         })
         .catch((error) => contactWriteError(error, body));
-      if (!row) throw notFound('contact');
+      if (!row) throw (await isErased(request.params.id)) ? conflict('the contact was erased') : notFound('contact');
       deliverInBackground(app.db, app.temporal, request.log, owed);
       return toContact(row);
     },

@@ -30,6 +30,8 @@ export const Contact = Type.Object(
     inactive: Type.Boolean(),
     emailBouncedAt: Nullable(Timestamp),
     lastSurveyCompletedAt: Nullable(Timestamp),
+    /** Set once the person's data was erased (DELETE /api/contacts/:id); the row is then an empty tombstone. */
+    erasedAt: Nullable(Timestamp),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   },
