@@ -1,4 +1,6 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { eq } from 'drizzle-orm';
+import { tables } from '../../db';
 import { eraseContact } from '../../privacy/erasure';
 import { exportContact } from '../../privacy/export';
 import { notFound } from '../errors';
@@ -56,7 +58,10 @@ export const contactPrivacyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const result = await eraseContact(app.db, requireTemporal(app.temporal), request.params.id);
+      const [contact] = await app.db.select({ id: tables.contacts.id }).from(tables.contacts).where(eq(tables.contacts.id, request.params.id));
+      if (!contact) throw notFound('contact');
+      // The person's tasks are closed through their workflows: nothing is erased while Temporal is away.
+      const result = await eraseContact(app.db, requireTemporal(app.temporal), contact.id);
       if (!result) throw notFound('contact');
       return result;
     },
