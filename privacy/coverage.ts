@@ -18,6 +18,7 @@ export interface Coverage {
 export const PERSONAL_DATA_TABLES = {
   contacts: { export: 'contact', erasure: 'kept as an anonymous tombstone: names, email, phone, external ref, language, zone, region destroyed; erasedAt set' },
   campaign_members: { export: 'memberships', erasure: 'kept (counts); interaction reference cleared; running members end as Erased through their workflow' },
+  campaign_member_status_changes: { export: 'memberships', erasure: 'kept: statuses and times only (each membership carries its history in the export)' },
   invitations: { export: 'invitations', erasure: 'kept (counts); interaction reference cleared, client link by setting; open links die when the member ends' },
   responses: { export: 'responses', erasure: 'kept as anonymous answers: no contact or interaction reference; client link and open answers by setting' },
   follow_up_tasks: { export: 'followUpTasks', erasure: 'names redacted from subject and description; open tasks closed as no_action_needed through their workflow' },

@@ -14,6 +14,7 @@ const {
   contacts,
   campaigns,
   campaignMembers: members,
+  campaignMemberStatusChanges: statusChanges,
   invitations,
   responses,
   followUpTasks: tasks,
@@ -49,6 +50,9 @@ export async function exportContact(db: Database, contactId: string): Promise<Re
   const memberIds = memberRows.map((row) => row.member.id);
   const ofMembers = (column: AnyPgColumn) => (memberIds.length ? inArray(column, memberIds) : undefined);
 
+  const statusRows = memberIds.length
+    ? await db.select().from(statusChanges).where(inArray(statusChanges.memberId, memberIds)).orderBy(asc(statusChanges.at))
+    : [];
   const operationRows = memberIds.length
     ? await db.select().from(operationItems).where(inArray(operationItems.memberId, memberIds)).orderBy(asc(operationItems.at))
     : [];
@@ -155,6 +159,7 @@ export async function exportContact(db: Database, contactId: string): Promise<Re
     memberships: memberRows.map(({ member, campaign }) => ({
       ...member,
       campaign,
+      statusHistory: statusRows.filter((change) => change.memberId === member.id).map(({ status, at }) => ({ status, at })),
       operations: operationRows.filter((item) => item.memberId === member.id).map(({ operationId, result, detail, at }) => ({ operationId, result, detail, at })),
     })),
     invitations: invitationRows,
