@@ -84,6 +84,8 @@ describe('docker-compose.yml', () => {
     expect(script).toMatch(/for db in temporal temporal_visibility/);
     // The server image creates no namespace: the setup step does.
     expect(String(services['temporal-setup']!.command)).toContain('temporal operator namespace create --namespace default');
+    // Closed workflows' histories (ids only, docs/privacy.md) are kept a week, then deleted by the server.
+    expect(String(services['temporal-setup']!.command)).toContain('--retention 168h');
   });
 
   it('registers exactly the search attributes the workflows use', () => {
