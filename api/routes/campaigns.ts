@@ -71,20 +71,21 @@ function runningChange(before: CampaignSettings, after: CampaignSettings): Chang
 }
 
 /** A 400 that names the field, as schema validation errors do (the admin form shows it there). */
-const settingError = (path: string, message: string) => badRequest(`${path.slice(1).replace(/\//g, '.')}: ${message}`, [{ instancePath: path, message }]);
+const settingError = (path: string, keyword: string, message: string) =>
+  badRequest(`${path.slice(1).replace(/\//g, '.')}: ${message}`, [{ instancePath: path, keyword, message }]);
 
 /** Settings with their default time zone in its canonical IANA spelling; an unknown zone is a 400. */
 function withKnownZone<T extends { defaultTimeZone?: string } | undefined>(settings: T, at = '/settings'): T {
   if (!settings?.defaultTimeZone) return settings;
   const zone = canonicalTimeZone(settings.defaultTimeZone.trim());
-  if (!zone) throw settingError(`${at}/defaultTimeZone`, `${settings.defaultTimeZone} is not a known IANA time zone`);
+  if (!zone) throw settingError(`${at}/defaultTimeZone`, 'timeZone', `${settings.defaultTimeZone} is not a known IANA time zone`);
   return { ...settings, defaultTimeZone: zone };
 }
 
 /** The checks the schema cannot make, on the settings as they would be stored. */
 function checkResolved(settings: CampaignSettings, at = '/settings'): CampaignSettings {
   const problem = invalidSendWindowHours(settings.sendWindow);
-  if (problem) throw settingError(`${at}/sendWindow/endHour`, problem);
+  if (problem) throw settingError(`${at}/sendWindow/endHour`, 'endAfterStart', problem);
   return settings;
 }
 

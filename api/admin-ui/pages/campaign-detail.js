@@ -1,4 +1,4 @@
-/* One campaign: status counts, members with filters and bulk actions, adding members (by rule or list), launch with live progress, pause / resume / close. */
+/* One campaign: its send settings (read and edit), status counts, members with filters and bulk actions, adding members (by rule or list), launch with live progress, pause / resume / close. */
 import { html, useEffect, useLoad, useRef, useState } from '../lib.js';
 import { api, listAll } from '../api.js';
 import { t } from '../i18n.js';
@@ -9,6 +9,7 @@ import { parseMembers } from '../members-input.js';
 import { CampaignLifecycle } from '../campaign-lifecycle.js';
 import { AddBySegment } from '../segment-form.js';
 import { BulkActions } from '../member-actions.js';
+import { SettingsPanel } from '../campaign-settings.js';
 
 const POLL_MS = 1000;
 
@@ -287,6 +288,7 @@ export function CampaignDetail({ id }) {
     </p>
     <${LaunchProgress} campaign=${campaign} onCampaignChange=${refresh} key=${`${campaign.status}:${memberTotal}`} />
     <${CampaignLifecycle} campaign=${campaign} onCampaignChange=${refresh} />
+    <${SettingsPanel} campaign=${campaign} onCampaignChange=${refresh} />
     <${MembersCard} campaign=${campaign} version=${version} refresh=${refresh} />
     ${campaign.status !== 'closed' && can('POST', '/api/campaigns/:id/members')
       ? html`<${AddBySegment} campaignId=${campaign.id} onAdded=${refresh} /><${AddMembers} campaignId=${campaign.id} onAdded=${refresh} />`

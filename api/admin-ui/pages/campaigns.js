@@ -1,4 +1,4 @@
-/* Campaigns: the list and a form for a new one. */
+/* Campaigns: the list and a form for a new one (name, survey, kind and every send setting). */
 import { html, useLoad, useState } from '../lib.js';
 import { api, listAll } from '../api.js';
 import { t } from '../i18n.js';
@@ -6,6 +6,7 @@ import { can } from '../identity.js';
 import { navigate } from '../router.js';
 import { formatDateTime } from '../format.js';
 import { ErrorNote, Field, Loading, PageHeader, StatusBadge } from '../components.js';
+import { defaultSettings, fieldErrors, FormError, settingsBody, SettingsFields, useSettingsSchema } from '../campaign-settings.js';
 
 function NewCampaign({ surveys, onCancel }) {
   const [name, setName] = useState('');
@@ -13,13 +14,19 @@ function NewCampaign({ surveys, onCancel }) {
   const [mode, setMode] = useState('wave');
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
+  const { schema, error: schemaError } = useSettingsSchema();
+  const [settings, setSettings] = useState(null);
+  // The defaults come with the schema, the language from the survey, until a setting is changed.
+  const survey = surveys.find((s) => s.id === surveyId);
+  const effective = settings ?? (schema ? { ...defaultSettings(schema), ...(survey?.defaultLanguage ? { defaultLanguage: survey.defaultLanguage } : {}) } : null);
 
   async function submit(event) {
     event.preventDefault();
     setBusy(true);
     setError(null);
     try {
-      const campaign = await api('/api/campaigns', { method: 'POST', body: { name: name.trim(), surveyId, mode } });
+      const body = { name: name.trim(), surveyId, mode, ...(effective ? { settings: settingsBody(effective) } : {}) };
+      const campaign = await api('/api/campaigns', { method: 'POST', body });
       navigate(`/campaigns/${campaign.id}`);
     } catch (e) {
       setError(e);
@@ -45,7 +52,9 @@ function NewCampaign({ surveys, onCancel }) {
         </select>
       <//>
     </div>
-    <${ErrorNote} error=${error} />
+    ${effective ? html`<${SettingsFields} schema=${schema} value=${effective} onChange=${setSettings} errors=${fieldErrors(error)} />` : null}
+    <${ErrorNote} error=${schemaError} />
+    <${FormError} error=${error} />
     <div class="form-actions">
       <button type="submit" class="primary" disabled=${busy || !surveyId}>${t('campaigns.create')}</button>
       <button type="button" onClick=${onCancel}>${t('common.cancel')}</button>
