@@ -590,6 +590,8 @@ export const emailOutbox = pgTable(
     index('email_outbox_provider_message_idx').on(t.providerMessageId),
     // What the dispatcher claims: queued rows not yet in a batch, oldest first.
     index('email_outbox_queue_idx').on(t.createdAt).where(sql`${t.status} = 'queued' and ${t.batchId} is null`),
+    // What retention blanks next: sent or settled rows that still have a body (a month's mail, not every row ever sent).
+    index('email_outbox_retention_idx').on(t.createdAt).where(sql`${t.status} <> 'queued' and (${t.html} <> '' or ${t.text} <> '' or ${t.toAddress} <> '')`),
     index('email_outbox_batch_idx').on(t.batchId),
     // A contact's page: the emails sent to them and, through the provider's message id, their events.
     index('email_outbox_contact_created_idx').on(t.contactId, t.createdAt),

@@ -7,6 +7,8 @@ import { startOfReportingDay } from '../responses/reporting-day';
 /*
  * One page of one retention step: at most `limit` rows, oldest first. Each step's condition
  * excludes what it already did, so a page needs no cursor and a retried page does nothing twice.
+ * Response steps go survey by survey (only surveys with a period) along (survey_id, submitted_at);
+ * outbox bodies along a partial index that holds only rows still to blank.
  */
 
 export interface RetentionPageInput {
@@ -38,10 +40,16 @@ async function removeResponseLinks(db: Database, at: Date, limit: number): Promi
   const result = await db.execute(sql`
     with picked as (
       select r.id
-        from responses r join surveys s on s.id = r.survey_id
+        from surveys s
+        cross join lateral (
+          select r.id, r.submitted_at
+            from responses r
+           where r.survey_id = s.id
+             and r.submitted_at < ${timestamptz(at)} - make_interval(days => s.response_link_retention_days)
+             and (r.invitation_id is not null or r.member_id is not null or r.contact_id is not null or r.entity_ref is not null)
+           order by r.submitted_at
+           limit ${limit}) r
        where s.response_link_retention_days is not null
-         and r.submitted_at < ${timestamptz(at)} - make_interval(days => s.response_link_retention_days)
-         and (r.invitation_id is not null or r.member_id is not null or r.contact_id is not null or r.entity_ref is not null)
        order by r.submitted_at
        limit ${limit}
     ), unlinked_tasks as (
@@ -61,12 +69,17 @@ async function removeOpenAnswers(db: Database, at: Date, limit: number): Promise
   const rows = rowsOf<{ id: string; answers: Answers; comment: string | null; definition: SurveyDefinition }>(
     await db.execute(sql`
       select r.id, r.answers, r.comment, v.definition
-        from responses r
-        join surveys s on s.id = r.survey_id
-        join survey_versions v on v.survey_id = r.survey_id and v.version = r.survey_version
+        from surveys s
+        cross join lateral (
+          select r.id, r.answers, r.comment, r.survey_version, r.submitted_at
+            from responses r
+           where r.survey_id = s.id
+             and r.submitted_at < ${timestamptz(at)} - make_interval(days => s.open_answer_retention_days)
+             and r.open_answers_removed_at is null
+           order by r.submitted_at
+           limit ${limit}) r
+        join survey_versions v on v.survey_id = s.id and v.version = r.survey_version
        where s.open_answer_retention_days is not null
-         and r.submitted_at < ${timestamptz(at)} - make_interval(days => s.open_answer_retention_days)
-         and r.open_answers_removed_at is null
        order by r.submitted_at
        limit ${limit}`),
   );
@@ -89,8 +102,8 @@ async function blankOutboxBodies(db: Database, cutoff: Date, limit: number): Pro
     update email_outbox set html = '', text = '', headers = '{}'::jsonb, to_address = ''
      where id in (
        select id from email_outbox
-        where created_at < ${timestamptz(cutoff)} and status <> 'queued'
-          and (html <> '' or text <> '' or to_address <> '' or headers <> '{}'::jsonb)
+        where created_at < ${timestamptz(cutoff)}
+          and status <> 'queued' and (html <> '' or text <> '' or to_address <> '')
         order by created_at
         limit ${limit})
     returning id`);

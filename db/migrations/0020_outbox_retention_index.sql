@@ -1,0 +1,1 @@
+CREATE INDEX "email_outbox_retention_idx" ON "email_outbox" USING btree ("created_at") WHERE "email_outbox"."status" <> 'queued' and ("email_outbox"."html" <> '' or "email_outbox"."text" <> '' or "email_outbox"."to_address" <> '');
