@@ -50,18 +50,20 @@ export function queryString(query = {}) {
  * One API call. `key` overrides the session key (sign-in checks a key before keeping it, and
  * then a 401 is the caller's to show, not a redirect).
  */
-export async function api(path, { method = 'GET', body, query, key } = {}) {
+export async function api(path, { method = 'GET', body, text, contentType, query, key } = {}) {
   const bearer = key ?? session.key();
   const headers = { accept: 'application/json' };
   if (bearer) headers.authorization = `Bearer ${bearer}`;
   else if (csrfToken && method !== 'GET') headers['x-csrf-token'] = csrfToken;
   if (body !== undefined) headers['content-type'] = 'application/json';
+  // `text` goes as it is, e.g. a CSV file for an import.
+  if (text !== undefined) headers['content-type'] = contentType ?? 'text/plain';
   let response;
   try {
     response = await fetch(`${path}${queryString(query)}`, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: text !== undefined ? text : body === undefined ? undefined : JSON.stringify(body),
       credentials: bearer ? 'omit' : 'same-origin',
       cache: 'no-store',
     });
@@ -90,4 +92,36 @@ export async function listAll(path, query = {}, max = 2000) {
     cursor = page.nextCursor;
   } while (cursor && items.length < max);
   return items;
+}
+
+/**
+ * Saves a file the API answers (a CSV export) under `filename`: fetched with the same credentials
+ * as every call (a pasted key is a header, which a plain link could not carry), then handed to
+ * the browser as a download.
+ */
+export async function download(path, { query, filename } = {}) {
+  const bearer = session.key();
+  let response;
+  try {
+    response = await fetch(`${path}${queryString(query)}`, {
+      headers: bearer ? { authorization: `Bearer ${bearer}` } : {},
+      credentials: bearer ? 'omit' : 'same-origin',
+      cache: 'no-store',
+    });
+  } catch {
+    throw new ApiError(0, 'NETWORK', 'network');
+  }
+  if (!response.ok) {
+    const data = await response.json().catch(() => null);
+    const error = data && data.error ? data.error : {};
+    throw new ApiError(response.status, error.code ?? 'HTTP', error.message ?? response.statusText, error.details);
+  }
+  const url = window.URL.createObjectURL(await response.blob());
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = filename;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => window.URL.revokeObjectURL(url), 10_000);
 }

@@ -12,7 +12,9 @@ import { ClientList, ClientDetail } from './pages/clients.js';
 import { OutboxList, OutboxDetail } from './pages/outbox.js';
 import { ResponseList, ResponseDetail } from './pages/responses.js';
 import { ApiKeys } from './pages/api-keys.js';
-import { Employees } from './pages/employees.js';
+import { EmployeeDetail, Employees } from './pages/employees.js';
+import { ContactList } from './pages/contacts.js';
+import { ContactDetail } from './pages/contact-detail.js';
 import { Audit } from './pages/audit.js';
 import { Me } from './pages/me.js';
 import { TaskDetail, TaskList } from './pages/tasks.js';
@@ -24,6 +26,7 @@ const NAV = [
   ['surveys', 'nav.surveys'],
   ['campaigns', 'nav.campaigns'],
   ['clients', 'nav.clients'],
+  ['contacts', 'nav.contacts'],
   ['responses', 'nav.responses'],
   ['outbox', 'nav.outbox'],
   ['employees', 'nav.employees'],
@@ -182,6 +185,7 @@ const SECTION_ROUTE = {
   surveys: '/api/surveys',
   campaigns: '/api/campaigns',
   clients: '/api/clients',
+  contacts: '/api/contacts',
   responses: '/api/responses',
   outbox: '/api/outbox',
   employees: '/api/employees',
@@ -204,7 +208,9 @@ function Page({ route }) {
     case 'me':
       return html`<${Me} />`;
     case 'employees':
-      return html`<${Employees} />`;
+      return id ? html`<${EmployeeDetail} id=${id} key=${id} />` : html`<${Employees} />`;
+    case 'contacts':
+      return id ? html`<${ContactDetail} id=${id} key=${id} />` : html`<${ContactList} query=${route.query} />`;
     case 'api-keys':
       return html`<${ApiKeys} />`;
     case 'audit':

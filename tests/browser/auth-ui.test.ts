@@ -155,7 +155,7 @@ describe('signing in to the admin UI', () => {
       await shoot(page, 'sign-in-email-link');
       await page.getByTestId('dev-link').click();
       await page.getByTestId('signed-in-as').waitFor();
-      expect(await navItems(page)).toEqual(['Tasks', 'Dashboard', 'Surveys', 'Campaigns', 'Clients', 'Responses', 'Email outbox', 'Employees', 'API keys', 'Audit log', 'My account']);
+      expect(await navItems(page)).toEqual(['Tasks', 'Dashboard', 'Surveys', 'Campaigns', 'Clients', 'Contacts', 'Responses', 'Email outbox', 'Employees', 'API keys', 'Audit log', 'My account']);
 
       await page.goto(`${base}/admin/#/api-keys`);
       await page.getByTestId('key-table').waitFor();
@@ -210,8 +210,8 @@ describe('signing in to the admin UI', () => {
       expect(await admin.page.getByLabel('Role of ada.admin@example.com').isDisabled()).toBe(true);
       await admin.page.getByLabel('Role of noor.analyst@example.com').selectOption('employee');
       await expect.poll(async () => (await t.app.inject({ url: '/api/employees?q=noor', headers: t.auth })).json().items[0].role).toBe('employee');
+      // docs/screenshots/employees.png comes from tests/browser/contacts-ui.test.ts.
       expect(await seriousViolations(admin.page)).toEqual([]);
-      await shoot(admin.page, 'employees');
 
       await row.getByRole('button', { name: 'Deactivate' }).click();
       await row.getByText('Deactivated').waitFor();
