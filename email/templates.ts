@@ -152,8 +152,17 @@ const en: Copy = {
 
 const COPY: Record<EmailLanguage, Copy> = { nl, en };
 
+/** Date formats by language and zone: building one costs far more than formatting with it, and a wave uses a handful. */
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
 function formatDate(date: Date, language: EmailLanguage, timeZone: string): string {
-  return new Intl.DateTimeFormat(language === 'nl' ? 'nl-NL' : 'en-GB', { dateStyle: 'long', timeZone }).format(date);
+  const key = `${language} ${timeZone}`;
+  let format = dateFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(language === 'nl' ? 'nl-NL' : 'en-GB', { dateStyle: 'long', timeZone });
+    dateFormats.set(key, format);
+  }
+  return format.format(date);
 }
 
 export interface SurveyEmailInput {

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { projectRoot } from './binaries';
-import { workflowInterceptorModules, workflowsPath } from './worker';
+import { workflowBundleOptions } from './worker';
 
 /** Source folders the workflow bundle is built from. */
 const BUNDLED_DIRS = ['workflows', 'domain'];
@@ -30,7 +30,7 @@ export function workflowSourceHash(): string {
 
 /** Builds the workflow bundle to a file (production images build it once, at build time). */
 export async function writeWorkflowBundle(file: string): Promise<void> {
-  const { code } = await bundleWorkflowCode({ workflowsPath, workflowInterceptorModules, logger: new DefaultLogger('WARN') });
+  const { code } = await bundleWorkflowCode({ ...workflowBundleOptions, logger: new DefaultLogger('WARN') });
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, code);
 }

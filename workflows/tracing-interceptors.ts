@@ -1,10 +1,6 @@
 // eslint-disable-next-line no-restricted-imports -- the OpenTelemetry API package, not npsflow's api/ folder
-import * as otel from '@opentelemetry/api';
-import {
-  OpenTelemetryInboundInterceptor,
-  OpenTelemetryInternalsInterceptor,
-  OpenTelemetryOutboundInterceptor,
-} from '@temporalio/interceptors-opentelemetry/lib/workflow';
+import type * as OtelApi from '@opentelemetry/api';
+import type * as OtelWorkflow from '@temporalio/interceptors-opentelemetry/lib/workflow';
 import type { Headers } from '@temporalio/common';
 import type { WorkflowInterceptors } from '@temporalio/workflow';
 
@@ -26,21 +22,43 @@ const TRACE_HEADER = '_tracer-data';
 
 const hasTraceHeader = (headers: Headers): boolean => TRACE_HEADER in headers;
 
-const hasActiveSpan = (): boolean => otel.trace.getSpan(otel.context.active()) !== undefined;
+/**
+ * OpenTelemetry's modules (about 1 MB of the bundle) load on a workflow's first traced call. A
+ * worker that reuses its V8 context still initialises the bundle's modules once per workflow, so
+ * loading them up front cost every member, traced or not, a large part of its CPU.
+ */
+function loadOpenTelemetry(): { api: typeof OtelApi; sdk: typeof OtelWorkflow } {
+  /* eslint-disable @typescript-eslint/no-require-imports -- synchronous on purpose: the bundler includes them, only the first traced call runs them */
+  return {
+    api: require('@opentelemetry/api') as typeof OtelApi,
+    sdk: require('@temporalio/interceptors-opentelemetry/lib/workflow') as typeof OtelWorkflow,
+  };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+}
 
 export const interceptors = (): WorkflowInterceptors => {
   // Built on first use: their tracer provider and context manager cost nothing until then.
-  let sdk: { inbound: OpenTelemetryInboundInterceptor; outbound: OpenTelemetryOutboundInterceptor; internals: OpenTelemetryInternalsInterceptor } | undefined;
-  const traced = () => (sdk ??= { inbound: new OpenTelemetryInboundInterceptor(), outbound: new OpenTelemetryOutboundInterceptor(), internals: new OpenTelemetryInternalsInterceptor() });
+  let otel: typeof OtelApi | undefined;
+  let sdk:
+    | { inbound: OtelWorkflow.OpenTelemetryInboundInterceptor; outbound: OtelWorkflow.OpenTelemetryOutboundInterceptor; internals: OtelWorkflow.OpenTelemetryInternalsInterceptor }
+    | undefined;
+  const traced = () => {
+    if (sdk) return sdk;
+    const loaded = loadOpenTelemetry();
+    otel = loaded.api;
+    sdk = { inbound: new loaded.sdk.OpenTelemetryInboundInterceptor(), outbound: new loaded.sdk.OpenTelemetryOutboundInterceptor(), internals: new loaded.sdk.OpenTelemetryInternalsInterceptor() };
+    return sdk;
+  };
+  const hasActiveSpan = (): boolean => otel !== undefined && otel.trace.getSpan(otel.context.active()) !== undefined;
   /** The context of the traced signal behind the current activation, if any. */
-  let cause: otel.Context | undefined;
+  let cause: OtelApi.Context | undefined;
   /** Activities scheduled under a cause, by sequence number, until they resolve. */
-  const pending = new Map<string, otel.Context>();
+  const pending = new Map<string, OtelApi.Context>();
   const key = (local: boolean, seq: number) => `${local ? 'local' : 'remote'}:${seq}`;
 
   /** Runs an outbound call under the cause's context, or the current one when that is traced. */
   function outbound<T>(call: () => T, plain: () => T): T {
-    if (cause) return otel.context.with(cause, call);
+    if (cause) return otel!.context.with(cause, call);
     return sdk && hasActiveSpan() ? call() : plain();
   }
   function activity<T>(local: boolean, seq: number, call: () => T, plain: () => T): T {
@@ -55,14 +73,14 @@ export const interceptors = (): WorkflowInterceptors => {
         handleSignal: (input, next) =>
           hasTraceHeader(input.headers)
             ? traced().inbound.handleSignal(input, (signal) => {
-                cause = otel.context.active();
+                cause = otel!.context.active();
                 return next(signal);
               })
             : next(input),
         handleUpdate: (input, next) =>
           hasTraceHeader(input.headers)
             ? traced().inbound.handleUpdate(input, (update) => {
-                cause = otel.context.active();
+                cause = otel!.context.active();
                 return next(update);
               })
             : next(input),

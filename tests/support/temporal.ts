@@ -7,7 +7,7 @@ import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundle
 import { createActivities, type ActivityDependencies } from '../../activities';
 import { ensureBinary } from '../../temporal/binaries';
 import { outboxTransport, startEmailDispatcher, type DispatcherOptions } from '../../email';
-import { createEmailWorker, workflowInterceptorModules, workflowsPath } from '../../temporal/worker';
+import { createEmailWorker, workflowBundleOptions } from '../../temporal/worker';
 import { SEARCH_ATTRIBUTE_TYPES } from '../../workflows/search-attributes';
 import { createTestDatabase, type TestDatabase } from './database';
 
@@ -38,7 +38,7 @@ let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
 /** The workflows bundled once per test file. */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath, workflowInterceptorModules, logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } });
+  bundle ??= bundleWorkflowCode({ ...workflowBundleOptions, logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } });
   return bundle;
 }
 
