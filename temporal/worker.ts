@@ -11,14 +11,14 @@ export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', impo
 /** Workflow interceptor modules, bundled with the workflows (a pre-built bundle includes them). */
 export const workflowInterceptorModules = [fileURLToPath(new URL('../workflows/tracing-interceptors.ts', import.meta.url))];
 /**
- * Pure modules the workflows share, loaded once per worker instead of once per workflow (a worker
- * that reuses its V8 context initialises every other module of the bundle for each workflow).
- * Only stateless code belongs here: the SDK freezes what they export. send-time's cache of time
- * zone formats is the point: building one costs more than a member's whole send-time computation.
+ * Loaded once per worker instead of once per workflow: a worker that reuses its V8 context
+ * initialises every module of the bundle for each new workflow unless it is preloaded. The
+ * workflow modules and the domain rules they import hold no state of a workflow's own at module
+ * level (constants, activity proxies, message definitions; send-time's cache of time-zone formats
+ * is shared on purpose), and the SDK freezes what they export, so they are safe to share. Nothing
+ * with per-workflow module state may be imported from workflows/index.ts.
  */
-export const workflowPreloadModules = ['member-status', 'eligibility', 'nps', 'send-time', 'follow-up'].map((name) =>
-  fileURLToPath(new URL(`../domain/${name}.ts`, import.meta.url)),
-);
+export const workflowPreloadModules = [workflowsPath];
 /** How the workflow bundle is built, wherever it is built. */
 export const workflowBundleOptions = { workflowsPath, workflowInterceptorModules, preloadModules: workflowPreloadModules };
 
