@@ -10,6 +10,7 @@ import { formatDate, formatDateTime, formatNps } from '../format.js';
 import { ErrorNote, Field, Loading, PageHeader, StatusBadge } from '../components.js';
 import { OperationProgress } from '../campaign-lifecycle.js';
 import { ContactFlags, contactName, employeeName, usePeopleAndClients } from './contacts.js';
+import { ContactPrivacyActions } from '../contact-privacy.js';
 
 /** Campaigns whose members can be re-sent: launched and not closed. */
 const RUNNING = new Set(['active', 'paused', 'launching']);
@@ -153,7 +154,7 @@ function ContactForm({ contact, lookups, onSaved }) {
  * Actions on the whole contact, each a component given { contact, activity, reload }. Another
  * action (for example erasing the person) is one more entry here.
  */
-export const CONTACT_ACTIONS = [];
+export const CONTACT_ACTIONS = [ContactPrivacyActions];
 
 function ContactActions(props) {
   if (!CONTACT_ACTIONS.length) return null;
