@@ -46,8 +46,11 @@ afterAll(async () => {
 /** A contact invited in a launched campaign: their member runs (Survey_Not_Started). */
 async function invitedContact(firstName: string, lastName: string) {
   const email = `${firstName.toLowerCase()}-${randomUUID().slice(0, 6)}@klant.example`;
-  const campaign = (await call('POST', '/api/campaigns', { name: `Golf ${firstName}`, surveyId, settings: { ...ALWAYS_OPEN, reminders: 1 } })).json();
-  const added = await call('POST', `/api/campaigns/${campaign.id}/members`, { members: [{ contact: { email, firstName, lastName, phone: '+31 20 555 0101' } }] });
+  const created = await call('POST', '/api/campaigns', { name: `Golf ${firstName}`, surveyId, settings: { ...ALWAYS_OPEN, reminders: 2, reminderIntervalDays: 3, expiryDays: 30 } });
+  expect(created.statusCode, created.body).toBe(201);
+  const campaign = created.json();
+  const added = await call('POST', `/api/campaigns/${campaign.id}/members`, { members: [{ contact: { externalRef: `crm-${randomUUID()}`, email, firstName, lastName, phone: '+31 20 555 0101' } }] });
+  expect(added.statusCode, added.body).toBe(200);
   const memberId = added.json().memberIds[0] as string;
   expect((await call('POST', `/api/campaigns/${campaign.id}/launch`)).statusCode).toBe(202);
   const member = await until(
