@@ -9,7 +9,7 @@ const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T)
 const AuditEntry = Type.Object({
   id: Uuid,
   at: Type.String({ format: 'date-time' }),
-  actorType: Type.String({ description: 'employee, api_key or anonymous' }),
+  actorType: Type.String({ description: 'employee, api_key, anonymous, or system (the retention run)' }),
   employeeId: Nullable(Uuid),
   apiKeyId: Nullable(Uuid),
   actorName: Nullable(Type.String()),
@@ -20,6 +20,7 @@ const AuditEntry = Type.Object({
   outcome: Type.String({ description: 'success or failure' }),
   statusCode: Nullable(Type.Integer()),
   ip: Nullable(Type.String()),
+  details: Nullable(Type.Unknown({ description: 'what a system run did, e.g. the retention run\'s { at, removed, periods }' })),
 });
 
 const AuditQuery = Type.Object(

@@ -5,6 +5,16 @@ import { t } from '../i18n.js';
 import { formatDateTime } from '../format.js';
 import { ErrorNote, Loading, PageHeader } from '../components.js';
 
+/** The retention run's steps in the order it takes them (domain/retention.ts). */
+const RETENTION_STEPS = ['responseLinks', 'openAnswers', 'outboxBodies', 'emailEvents', 'auditEntries'];
+
+/** A retention run's counts in step order, e.g. "response links 3 · audit entries 120" (steps that removed nothing left out). */
+const removedSummary = (removed) =>
+  RETENTION_STEPS.map((step) => [step, removed[step] ?? 0])
+    .filter(([, n]) => n > 0)
+    .map(([step, n]) => `${t(`audit.removed.${step}`)} ${n}`)
+    .join(' · ') || t('audit.removed.nothing');
+
 export function Audit() {
   const [draft, setDraft] = useState({ entityType: '', outcome: '', from: '', to: '' });
   const [filters, setFilters] = useState(draft);
@@ -87,7 +97,7 @@ export function Audit() {
                   <td>${formatDateTime(entry.at)}</td>
                   <th scope="row">${entry.actorName ?? t(`audit.actor.${entry.actorType}`)}<span class="muted small"> · ${t(`audit.actor.${entry.actorType}`)}</span></th>
                   <td>${entry.role ? t(`role.${entry.role}`) : '–'}</td>
-                  <td><code>${entry.action}</code></td>
+                  <td><code>${entry.action}</code>${entry.details?.removed ? html`<br /><span class="small">${removedSummary(entry.details.removed)}</span>` : null}</td>
                   <td>${entry.entityType ?? '–'}${entry.entityId ? html`<br /><code class="small">${entry.entityId}</code>` : null}</td>
                   <td><span class=${`badge status-${entry.outcome === 'success' ? 'active' : 'failed'}`}>${t(`audit.outcome.${entry.outcome}`)} ${entry.statusCode ?? ''}</span></td>
                   <td>${entry.ip ?? '–'}</td>
