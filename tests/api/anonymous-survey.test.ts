@@ -6,7 +6,7 @@ import { recordHistories } from '../workflows/helpers';
 import { useAppWithWorkflows } from '../support/app-with-workflows';
 import { ALWAYS_OPEN, addEmployee } from '../support/campaign-fixtures';
 import { until } from '../support/until';
-import { createSurvey } from '../fixtures/surveys';
+import { createSurvey, newLink } from '../fixtures/surveys';
 
 /*
  * An anonymous survey end to end: the API, real PostgreSQL, the time-skipping Temporal server,
@@ -138,6 +138,20 @@ describe('an anonymous survey', () => {
     // RECORD_HISTORIES=<folder> keeps this member's history as a replay fixture of the anonymous-completion code.
     if (process.env.RECORD_HISTORIES) recordHistories(process.env.RECORD_HISTORIES, [{ workflowId: handle.workflowId, history }]);
   }, 120_000);
+
+  it('keeps one answer per link when the same link is answered many times at once', async () => {
+    const [contact] = await db().insert(tables.contacts).values({ email: 'race@client.example' }).returning();
+    const { token, invitationId } = await newLink(stack.t.app, stack.t.auth, surveyId, { contactId: contact!.id, channel: 'email' });
+    const before = await db().select({ id: tables.responses.id }).from(tables.responses).where(eq(tables.responses.surveyId, surveyId));
+    const results = await Promise.all(Array.from({ length: 12 }, () => answer(token, 7)));
+    expect(results.map((r) => r.statusCode).sort()).toEqual([201, ...Array.from({ length: 11 }, () => 409)]);
+    const after = await db().select({ id: tables.responses.id }).from(tables.responses).where(eq(tables.responses.surveyId, surveyId));
+    expect(after.length - before.length).toBe(1);
+    const [invitation] = await db().select().from(tables.invitations).where(eq(tables.invitations.id, invitationId));
+    expect(invitation!.status).toBe('completed');
+    // That answer counts under its channel only; it is removed again below so the channel counts stay as the next test expects.
+    await db().delete(tables.responses).where(eq(tables.responses.id, results.find((r) => r.statusCode === 201)!.json().id));
+  }, 60_000);
 
   it('reports by channel and period, and says per client or employee is not available', async () => {
     const second = await answer(await tokenOf(memberIds[1]!), 10);
