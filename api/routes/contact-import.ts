@@ -6,5 +6,6 @@ export const contactImportRoutes = importRoute({
   what: 'contacts',
   tag: 'contacts',
   columns: contactRowSpec.fields,
+  readOnly: contactRowSpec.readOnly,
   run: importContacts,
 });

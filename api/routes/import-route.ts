@@ -17,6 +17,8 @@ interface ImportRouteOptions {
   what: string;
   tag: string;
   columns: readonly string[];
+  /** CSV columns an export writes that the import skips. */
+  readOnly?: readonly string[];
   /** `deliver` sends signals the import owes running workflows, after its commit. */
   run: (db: Database, body: unknown, deliver: (owed: Owed[]) => void) => Promise<Result>;
 }
@@ -38,7 +40,7 @@ export function importRoute(options: ImportRouteOptions): FastifyPluginAsyncType
           tags: [options.tag],
           security: [{ bearer: [] }],
           summary: `Bulk import of ${options.what} (CSV or JSON, max ${MAX_IMPORT_ROWS} rows)`,
-          description: importDescription(options.what, options.columns),
+          description: importDescription(options.what, options.columns, options.readOnly),
           consumes: ['text/csv', 'application/json'],
           response: { 200: ImportResult, ...errorResponses, 413: Type.Ref('ErrorBody') },
         },
