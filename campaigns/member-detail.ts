@@ -28,7 +28,7 @@ export interface MemberTimeline {
     events: { type: string; occurredAt: Date }[];
   }[];
   responses: { id: string; invitationId: string | null; submittedAt: Date; npsScore: number | null; ratingScore: number | null }[];
-  followUpTasks: { id: string; kind: string; status: string; subject: string; dueAt: Date; outcome: string | null; completedAt: Date | null }[];
+  followUpTasks: { id: string; kind: string; status: string; subject: string; dueAt: Date; outcome: string | null; completedAt: Date | null; createdAt: Date }[];
 }
 
 export async function memberTimeline(db: Database, row: MemberListRow, campaignSettings: CampaignSettings): Promise<MemberTimeline> {
@@ -62,7 +62,7 @@ export async function memberTimeline(db: Database, row: MemberListRow, campaignS
       .where(eq(r.memberId, memberId))
       .orderBy(asc(r.submittedAt)),
     db
-      .select({ id: f.id, kind: f.kind, status: f.status, subject: f.subject, dueAt: f.dueAt, outcome: f.outcome, completedAt: f.completedAt })
+      .select({ id: f.id, kind: f.kind, status: f.status, subject: f.subject, dueAt: f.dueAt, outcome: f.outcome, completedAt: f.completedAt, createdAt: f.createdAt })
       .from(f)
       .where(eq(f.memberId, memberId))
       .orderBy(asc(f.createdAt)),

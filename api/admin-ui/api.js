@@ -95,9 +95,9 @@ export async function listAll(path, query = {}, max = 2000) {
 }
 
 /**
- * Saves a file the API answers (a CSV export) under `filename`: fetched with the same credentials
- * as every call (a pasted key is a header, which a plain link could not carry), then handed to
- * the browser as a download.
+ * Saves a file the API answers (a CSV export) under `filename` (default: the name the server
+ * gives it): fetched with the same credentials as every call (a pasted key is a header, which a
+ * plain link could not carry), then handed to the browser as a download.
  */
 export async function download(path, { query, filename } = {}) {
   const bearer = session.key();
@@ -119,7 +119,7 @@ export async function download(path, { query, filename } = {}) {
   const url = window.URL.createObjectURL(await response.blob());
   const link = document.createElement('a');
   link.href = url;
-  link.download = filename;
+  link.download = filename ?? /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1] ?? 'download';
   document.body.append(link);
   link.click();
   link.remove();

@@ -8,6 +8,7 @@ import { SurveyList } from './pages/surveys.js';
 import { SurveyEditor } from './pages/survey-editor.js';
 import { CampaignList } from './pages/campaigns.js';
 import { CampaignDetail } from './pages/campaign-detail.js';
+import { MemberDetail } from './pages/member-detail.js';
 import { ClientList, ClientDetail } from './pages/clients.js';
 import { OutboxList, OutboxDetail } from './pages/outbox.js';
 import { ResponseList, ResponseDetail } from './pages/responses.js';
@@ -218,6 +219,7 @@ function Page({ route }) {
     case 'surveys':
       return id ? html`<${SurveyEditor} id=${id === 'new' ? null : id} key=${id} />` : html`<${SurveyList} />`;
     case 'campaigns':
+      if (id && sub === 'members' && route.segments[3]) return html`<${MemberDetail} campaignId=${id} memberId=${route.segments[3]} key=${route.segments[3]} />`;
       return id ? html`<${CampaignDetail} id=${id} key=${id} />` : html`<${CampaignList} />`;
     case 'clients':
       return id ? html`<${ClientDetail} id=${id} key=${id} query=${route.query} />` : html`<${ClientList} query=${route.query} />`;

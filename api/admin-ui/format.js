@@ -49,3 +49,14 @@ export function errorText(error) {
   if (error.status === 503) return t('error.unavailable');
   return error.message || t('error.generic');
 }
+
+/** A time in a given IANA zone, with the zone's short name: "10 Jun 2026, 09:00 EDT". */
+export function formatDateTimeIn(iso, timeZone) {
+  if (!iso) return '–';
+  // dateStyle / timeStyle do not combine with timeZoneName: the fields one by one.
+  const fields = { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone, timeZoneName: 'short' };
+  return new Intl.DateTimeFormat(locale(), fields).format(new Date(iso));
+}
+
+/** The viewer's own time zone, as the browser knows it. */
+export const viewerTimeZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;

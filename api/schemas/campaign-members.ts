@@ -40,6 +40,6 @@ export const MemberTimeline = Type.Object({
     Type.Object({ id: Id, invitationId: Nullable(Id), submittedAt: Timestamp, npsScore: Nullable(Type.Integer()), ratingScore: Nullable(Type.Number()) }),
   ),
   followUpTasks: Type.Array(
-    Type.Object({ id: Id, kind: Type.String(), status: Type.String(), subject: Type.String(), dueAt: Timestamp, outcome: Nullable(Type.String()), completedAt: Nullable(Timestamp) }),
+    Type.Object({ id: Id, kind: Type.String(), status: Type.String(), subject: Type.String(), dueAt: Timestamp, outcome: Nullable(Type.String()), completedAt: Nullable(Timestamp), createdAt: Timestamp }),
   ),
 });
