@@ -677,7 +677,13 @@ export const pendingSignals = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     deliveredAt: timestamp('delivered_at', { withTimezone: true, precision: 3 }),
   },
-  (t) => [index('pending_signals_due_idx').on(t.nextAttemptAt).where(sql`${t.deliveredAt} is null`)],
+  (t) => [
+    index('pending_signals_due_idx').on(t.nextAttemptAt).where(sql`${t.deliveredAt} is null`),
+    // The completion signal that names a response: retention deletes it with the response's link.
+    index('pending_signals_completed_response_idx')
+      .on(sql`(${t.payload} -> 0 ->> 'responseId')`)
+      .where(sql`${t.signalName} = 'surveyCompleted'`),
+  ],
 );
 
 // ---------------------------------------------------------------------------------------------

@@ -33,7 +33,8 @@ const idsOf = (result: unknown) => rowsOf<{ id: string }>(result).length;
  * they came from (the client and frontline employee stay: they are what per-client and
  * per-employee reports count, and no person). Their time becomes the start of their reporting
  * day, so the invitation's completion time no longer points at them; a feedback task keeps its
- * contact but no longer names the response. Rollups do not move: every counted column stays in
+ * contact but no longer names the response, and the delivered "completed" signal that named it
+ * (response and member) is deleted. Rollups do not move: every counted column stays in
  * its cell.
  */
 async function removeResponseLinks(db: Database, at: Date, limit: number): Promise<number> {
@@ -54,6 +55,11 @@ async function removeResponseLinks(db: Database, at: Date, limit: number): Promi
        limit ${limit}
     ), unlinked_tasks as (
       update follow_up_tasks t set response_id = null from picked where t.response_id = picked.id returning t.id
+    ), forgotten_signals as (
+      -- The relay's record of the delivered "completed" signal names the response and the member.
+      delete from pending_signals p using picked
+       where p.signal_name = 'surveyCompleted' and (p.payload -> 0 ->> 'responseId') = picked.id::text and p.delivered_at is not null
+      returning p.id
     )
     update responses r
        set invitation_id = null, member_id = null, contact_id = null, entity_type = null, entity_ref = null,

@@ -92,6 +92,14 @@ async function answered(campaign: CampaignFixture, clientId: string, employeeId:
     subject: 'Bel terug',
     dueAt: new Date(),
   });
+  // What the relay kept of the "completed" signal it delivered: the response and (by workflow id) the member.
+  await db().insert(tables.pendingSignals).values({
+    workflowId: `member-${member.memberId}`,
+    signalName: 'surveyCompleted',
+    payload: [{ responseId: response!.id, npsScore: 3 }],
+    deliveredAt: new Date(),
+    outcome: 'delivered',
+  });
   return { responseId: response!.id, contactId: member.contactId, memberId: member.memberId };
 }
 
@@ -187,6 +195,8 @@ describe('retention', () => {
       expect(tasks).toHaveLength(0);
     }
     expect(await responseRow(keptAnswer.responseId)).toMatchObject({ contactId: keptAnswer.contactId, memberId: keptAnswer.memberId });
+    const signals = await db().select().from(tables.pendingSignals);
+    expect(signals.map((signal) => signal.workflowId)).toEqual([`member-${keptAnswer.memberId}`]);
     expect(await db().select().from(tables.emailEvents)).toHaveLength(0);
     // Not one aggregate moved: per survey, campaign, channel, client, employee and day.
     expect(await rollups()).toEqual(rollupsBefore);

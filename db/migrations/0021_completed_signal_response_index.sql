@@ -1,0 +1,1 @@
+CREATE INDEX "pending_signals_completed_response_idx" ON "pending_signals" USING btree (("payload" -> 0 ->> 'responseId')) WHERE "pending_signals"."signal_name" = 'surveyCompleted';
