@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { LANGUAGE_PATTERN, SEND_WINDOW_RANGES, SETTING_RANGES, TEMPLATE_SETS, TIME_ZONE_MAX_LENGTH } from './setting-limits';
+import { LANGUAGE_PATTERN, NO_SEND_DATES_MAX, SEND_WINDOW_RANGES, SETTING_RANGES, TEMPLATE_SETS, TIME_ZONE_MAX_LENGTH } from './setting-limits';
 
 /**
  * A campaign's send settings: template set, reminders, expiry,
@@ -52,6 +52,13 @@ export const CampaignSettingsSchema = Type.Object(
     completionNotices: Type.Optional(Type.Boolean({ description: 'Tell the frontline employee of every completed survey' })),
     /** Spread invitations over this many minutes so a wave does not fire in one second. */
     staggerMinutes: Type.Optional(Type.Integer({ ...R.staggerMinutes, description: 'Minutes over which invitations are spread from the window opening' })),
+    noSendDates: Type.Optional(
+      Type.Array(Type.String({ format: 'date' }), {
+        maxItems: NO_SEND_DATES_MAX,
+        uniqueItems: true,
+        description: "Local dates (YYYY-MM-DD, in the contact's time zone) on which no invitation goes out, such as public holidays",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -71,6 +78,7 @@ export interface CampaignSettings {
   escalationDays: number;
   completionNotices: boolean;
   staggerMinutes: number;
+  noSendDates: string[];
 }
 
 export const DEFAULT_CAMPAIGN_SETTINGS: CampaignSettings = {
@@ -86,6 +94,7 @@ export const DEFAULT_CAMPAIGN_SETTINGS: CampaignSettings = {
   escalationDays: 3,
   completionNotices: true,
   staggerMinutes: 60,
+  noSendDates: [],
 };
 
 /** Fills unset settings with the defaults. */

@@ -150,19 +150,28 @@ export function instantOfLocal(year: number, month: number, day: number, hour: n
   return wall - zoneOffset(first, timeZone);
 }
 
-/** The first instant at or after `from` (epoch ms) that lies inside the send window. */
-export function nextSendSlot(from: number, window: SendWindow, timeZone: string): number {
+/** A local date as YYYY-MM-DD. */
+const dateText = (year: number, month: number, day: number) => `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+
+/**
+ * The first instant at or after `from` (epoch ms) that lies inside the send window, on none of
+ * the `noSendDates` (local dates, YYYY-MM-DD: public holidays and the like).
+ */
+export function nextSendSlot(from: number, window: SendWindow, timeZone: string, noSendDates: readonly string[] = []): number {
   const weekdays = new Set(window.weekdays);
   if (weekdays.size === 0 || window.endHour <= window.startHour) {
     throw new RangeError('a send window needs at least one weekday and startHour < endHour');
   }
+  const excluded = new Set(noSendDates);
   const now = localTime(from, timeZone);
-  if (weekdays.has(now.weekday) && now.hour >= window.startHour && now.hour < window.endHour) return from;
-  // Some day in the coming week (plus one, for today's closed window) opens the window.
-  for (let offset = 0; offset <= 8; offset++) {
+  const inWindow = weekdays.has(now.weekday) && now.hour >= window.startHour && now.hour < window.endHour;
+  if (inWindow && !excluded.has(dateText(now.year, now.month, now.day))) return from;
+  // Some day in the coming week (plus one, for today's closed window, plus one per excluded date) opens the window.
+  for (let offset = 0; offset <= 8 + excluded.size; offset++) {
     const date = new Date(Date.UTC(now.year, now.month - 1, now.day + offset));
     const weekday = isoWeekday(date.getTime());
     if (!weekdays.has(weekday)) continue;
+    if (excluded.has(dateText(date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate()))) continue;
     const opening = instantOfLocal(date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate(), window.startHour, timeZone);
     if (opening > from) return opening;
   }
@@ -188,6 +197,8 @@ export interface SendTimeInput {
   window: SendWindow;
   timeZone: string;
   staggerMinutes: number;
+  /** Local dates (YYYY-MM-DD) on which nothing goes out; absent in settings stored before they existed. */
+  noSendDates?: readonly string[];
 }
 
 /**
@@ -195,6 +206,6 @@ export interface SendTimeInput {
  * opening again if the offset pushed it past the window's end.
  */
 export function computeSendTime(input: SendTimeInput): number {
-  const opening = nextSendSlot(input.now, input.window, input.timeZone);
-  return nextSendSlot(opening + staggerOffsetMs(input.memberId, input.staggerMinutes), input.window, input.timeZone);
+  const opening = nextSendSlot(input.now, input.window, input.timeZone, input.noSendDates);
+  return nextSendSlot(opening + staggerOffsetMs(input.memberId, input.staggerMinutes), input.window, input.timeZone, input.noSendDates);
 }

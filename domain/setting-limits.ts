@@ -29,12 +29,16 @@ export const SEND_WINDOW_RANGES = {
   weekday: { minimum: 1, maximum: 7 },
 } as const;
 
+/** At most a year of dates without invitations. */
+export const NO_SEND_DATES_MAX = 366;
+export const DATE_PATTERN = '^\\d{4}-\\d{2}-\\d{2}$';
+
 export const TEMPLATE_SETS = ['A', 'B', 'C', 'D', 'E'] as const;
 export const LANGUAGE_PATTERN = '^[a-z]{2}$';
 export const TIME_ZONE_MAX_LENGTH = 64;
 
 /** Settings that matter only until a member is invited: they decide its send slot. */
-export const SEND_SLOT_SETTINGS = ['sendWindow', 'defaultTimeZone', 'staggerMinutes'] as const;
+export const SEND_SLOT_SETTINGS = ['sendWindow', 'defaultTimeZone', 'staggerMinutes', 'noSendDates'] as const;
 
 /** A send window whose hours cannot hold a slot (the schema cannot compare two fields). */
 export function invalidSendWindowHours(window: { startHour: number; endHour: number }): string | null {

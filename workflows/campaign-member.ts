@@ -305,6 +305,8 @@ export async function campaignMember(input: CampaignMemberInput): Promise<Member
       window: settings!.sendWindow,
       timeZone: resolveTimeZone(context.contact, settings!.defaultTimeZone),
       staggerMinutes: settings!.staggerMinutes,
+      // Absent from contexts recorded before no-send dates existed: none then.
+      noSendDates: settings!.noSendDates,
     });
 
   async function completed(response: SurveyCompletedSignal): Promise<MemberState> {

@@ -12,7 +12,7 @@ import type {
 } from '../domain/follow-up';
 import type { MemberStatus } from '../domain/member-status';
 import { isValidTimeZone } from '../domain/send-time';
-import { invalidSendWindowHours, LANGUAGE_PATTERN, SEND_WINDOW_RANGES, SETTING_RANGES, TEMPLATE_SETS } from '../domain/setting-limits';
+import { DATE_PATTERN, invalidSendWindowHours, LANGUAGE_PATTERN, NO_SEND_DATES_MAX, SEND_WINDOW_RANGES, SETTING_RANGES, TEMPLATE_SETS } from '../domain/setting-limits';
 
 /*
  * The messages clients (the API, the webhook handler, operators) exchange with campaign
@@ -137,6 +137,8 @@ export interface ChangeSettingsInput {
   sendWindow?: { startHour: number; endHour: number; weekdays: number[] };
   defaultTimeZone?: string;
   staggerMinutes?: number;
+  /** Local dates (YYYY-MM-DD) on which no invitation goes out. */
+  noSendDates?: string[];
   noSendRuleDays?: number;
   followUpDueDays?: number;
   defaultLanguage?: string;
@@ -151,6 +153,7 @@ export const MEMBER_SETTINGS = [
   'sendWindow',
   'defaultTimeZone',
   'staggerMinutes',
+  'noSendDates',
   'noSendRuleDays',
   'followUpDueDays',
   'defaultLanguage',
@@ -193,6 +196,14 @@ export function invalidSettingsChange(input: unknown): string | null {
     any = true;
     const problem = invalidSendWindow(change.sendWindow);
     if (problem) return problem;
+  }
+  if (change.noSendDates !== undefined) {
+    any = true;
+    const dates = change.noSendDates;
+    const pattern = new RegExp(DATE_PATTERN);
+    if (!Array.isArray(dates) || dates.length > NO_SEND_DATES_MAX || !dates.every((d) => typeof d === 'string' && pattern.test(d))) {
+      return `noSendDates must be at most ${NO_SEND_DATES_MAX} dates (YYYY-MM-DD)`;
+    }
   }
   if (change.defaultTimeZone !== undefined) {
     any = true;

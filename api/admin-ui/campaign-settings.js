@@ -51,7 +51,7 @@ export function defaultSettings(schema) {
 const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7];
 const NUMBER_FIELDS = ['reminders', 'reminderIntervalDays', 'expiryDays', 'noSendRuleDays', 'followUpDueDays', 'escalationDays', 'staggerMinutes'];
 /** Settings that decide a member's send slot: they reach only members not yet invited. */
-const SLOT_FIELDS = new Set(['sendWindow', 'defaultTimeZone', 'staggerMinutes']);
+const SLOT_FIELDS = new Set(['sendWindow', 'defaultTimeZone', 'staggerMinutes', 'noSendDates']);
 /** Read by the follow-up task or the notice when they happen, for every member. */
 const LATER_FIELDS = new Set(['escalationDays', 'completionNotices', 'followUpDueDays', 'noSendRuleDays']);
 
@@ -100,6 +100,28 @@ function FieldError({ name, errors }) {
 
 /** Who a change of this setting reaches once the campaign runs (null: read when used, by every member). */
 const reach = (name) => (SLOT_FIELDS.has(name) ? t('settings.reach.notInvited') : LATER_FIELDS.has(name) ? null : t('settings.reach.running'));
+
+/** Dates without invitations: a date picker that adds, and the chosen dates, each with a remove button. */
+function NoSendDates({ field, dates, onChange, errors, note }) {
+  const [date, setDate] = useState('');
+  const add = () => {
+    if (date && !dates.includes(date)) onChange([...dates, date].sort());
+    setDate('');
+  };
+  return html`<fieldset class="inline-group no-send-dates" aria-describedby=${['hint-noSendDates', errors.noSendDates ? 'error-noSendDates' : null].filter(Boolean).join(' ')}>
+    <legend>${t('settings.noSendDates')}</legend>
+    <input type="date" name="noSendDate" aria-label=${t('settings.noSendDateToAdd')} value=${date} onInput=${(e) => setDate(e.currentTarget.value)} />
+    <button type="button" onClick=${add} disabled=${!date || dates.length >= (field?.maxItems ?? Infinity)}>${t('settings.addDate')}</button>
+    <ul class="date-chips" data-testid="no-send-dates">
+      ${dates.map(
+        (d) => html`<li key=${d}><span>${d}</span> <button type="button" class="link" aria-label=${t('settings.removeDate', { date: d })}
+            onClick=${() => onChange(dates.filter((x) => x !== d))}>×</button></li>`,
+      )}
+    </ul>
+    <span class="hint" id="hint-noSendDates">${t('settings.hint.noSendDates', { max: formatNumber(field?.maxItems ?? 0) })}${note ? html` <strong>${note}</strong>` : null}</span>
+    <${FieldError} name="noSendDates" errors=${errors} />
+  </fieldset>`;
+}
 
 /** Every setting as form fields, each saying whom a change of it reaches; `value` holds all of them, `onChange` gets the next value. */
 export function SettingsFields({ schema, value, onChange, errors = {} }) {
@@ -182,6 +204,7 @@ export function SettingsFields({ schema, value, onChange, errors = {} }) {
       <${Hint} name="sendWindow.weekdays" extra=${note('sendWindow')} />
       <${FieldError} name="sendWindow.weekdays" errors=${errors} />
     </fieldset>
+    <${NoSendDates} field=${p.noSendDates} dates=${value.noSendDates ?? []} onChange=${(dates) => set('noSendDates', dates)} errors=${errors} note=${note('noSendDates')} />
     <div class="grid-3 top-aligned">${['staggerMinutes', 'noSendRuleDays'].map(numberField)}</div>
     <h3>${t('settings.followUpGroup')}</h3>
     <div class="grid-3 top-aligned">${['followUpDueDays', 'escalationDays'].map(numberField)}</div>
@@ -212,6 +235,7 @@ function SettingsList({ settings }) {
     ['sendWindow', t('settings.windowText', { start: String(w.startHour).padStart(2, '0'), end: String(w.endHour).padStart(2, '0') })],
     ['weekdays', w.weekdays.map((d) => t(`settings.weekday.${d}`)).join(', ')],
     ['defaultTimeZone', s.defaultTimeZone],
+    ['noSendDates', (s.noSendDates ?? []).length ? s.noSendDates.join(', ') : t('settings.noDates')],
     ['staggerMinutes', t('settings.minutes', { n: formatNumber(s.staggerMinutes) })],
     ['noSendRuleDays', s.noSendRuleDays > 0 ? t('settings.days', { n: formatNumber(s.noSendRuleDays) }) : t('settings.off')],
     ['followUpDueDays', t('settings.days', { n: formatNumber(s.followUpDueDays) })],

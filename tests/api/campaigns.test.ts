@@ -154,6 +154,8 @@ describe('campaigns API', () => {
     expect(backwards.json().error.details).toEqual([expect.objectContaining({ instancePath: '/settings/sendWindow/endHour' })]);
     const unknownZone = await patch({ defaultTimeZone: 'Mars/Olympus' });
     expect(unknownZone.json().error.details).toEqual([expect.objectContaining({ instancePath: '/settings/defaultTimeZone' })]);
+    const notADate = await patch({ noSendDates: ['2026-02-30'] });
+    expect(notADate.json().error.details[0].instancePath).toBe('/settings/noSendDates/0');
     const tooMany = await patch({ reminders: 4 });
     expect(tooMany.json().error.details[0].instancePath).toBe('/settings/reminders');
 
@@ -166,6 +168,7 @@ describe('campaigns API', () => {
       expiryDays: 20,
       sendWindow: { startHour: 0, endHour: 24, weekdays: [1, 2, 3, 4, 5, 6, 7] },
       staggerMinutes: 0,
+      noSendDates: ['2026-12-25', '2026-12-26'],
       noSendRuleDays: 100,
       followUpDueDays: 10,
       escalationDays: 5,
@@ -180,7 +183,19 @@ describe('campaigns API', () => {
     const [operation] = await t.database.db.select().from(tables.operations).where(eq(tables.operations.id, operationId));
     // Escalation and completion notices are read when they happen; everything else goes to the members.
     expect(Object.keys(operation!.params as object).sort()).toEqual(
-      ['defaultLanguage', 'defaultTimeZone', 'expiryDays', 'followUpDueDays', 'noSendRuleDays', 'reminderIntervalDays', 'reminders', 'sendWindow', 'staggerMinutes', 'templateSet'],
+      [
+        'defaultLanguage',
+        'defaultTimeZone',
+        'expiryDays',
+        'followUpDueDays',
+        'noSendDates',
+        'noSendRuleDays',
+        'reminderIntervalDays',
+        'reminders',
+        'sendWindow',
+        'staggerMinutes',
+        'templateSet',
+      ],
     );
     await until(() => get(`/api/operations/${operationId}`).then((r) => r.json()), (o) => o.status === 'done' && o.done === 1);
     const member = await until(

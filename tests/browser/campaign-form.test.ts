@@ -51,6 +51,7 @@ const texts = {
     endAfterStart: 'Must be later than the first hour.',
     remindersHint: 'Allowed: 0 to 3.',
     notInvited: 'Reaches only members not yet invited.',
+    addDate: 'Add date',
     edit: 'Edit settings',
     save: 'Save settings',
     saved: 'Settings saved.',
@@ -67,6 +68,7 @@ const texts = {
     endAfterStart: 'Moet later zijn dan het eerste uur.',
     remindersHint: 'Toegestaan: 0 tot en met 3.',
     notInvited: 'Bereikt alleen leden die nog niet zijn uitgenodigd.',
+    addDate: 'Datum toevoegen',
     edit: 'Instellingen wijzigen',
     save: 'Instellingen opslaan',
     saved: 'Instellingen opgeslagen.',
@@ -99,7 +101,7 @@ describe('the campaign form in the admin UI', () => {
         await field('surveyId').selectOption(survey.id);
         // The limits come from the API's schema; the send window, weekdays, zone and stagger say they reach only members not yet invited.
         await expect.poll(() => form.locator('#hint-reminders').textContent()).toContain(words.remindersHint);
-        expect(await form.getByText(words.notInvited).count()).toBe(5);
+        expect(await form.getByText(words.notInvited).count()).toBe(6);
 
         await field('templateSet').selectOption('C');
         await field('defaultLanguage').selectOption(language);
@@ -112,6 +114,10 @@ describe('the campaign form in the admin UI', () => {
         await form.locator('input[name="weekday"][value="5"]').uncheck();
         await form.locator('input[name="weekday"][value="6"]').check();
         await field('defaultTimeZone').fill('Europe/Brussels');
+        for (const date of ['2026-12-25', '2026-12-24']) {
+          await field('noSendDate').fill(date);
+          await form.getByRole('button', { name: words.addDate }).click();
+        }
         await field('staggerMinutes').fill('15');
         await field('noSendRuleDays').fill('180');
         await field('followUpDueDays').fill('10');
@@ -144,6 +150,7 @@ describe('the campaign form in the admin UI', () => {
           escalationDays: 4,
           completionNotices: false,
           staggerMinutes: 15,
+          noSendDates: ['2026-12-24', '2026-12-25'],
         });
 
         const shown = async (setting: string) => (await panel.locator(`[data-setting="${setting}"] dd`).textContent())?.trim();
@@ -152,10 +159,11 @@ describe('the campaign form in the admin UI', () => {
         expect(await shown('sendWindow')).toBe(words.window);
         expect(await shown('weekdays')).toBe(words.weekdays);
         expect(await shown('defaultTimeZone')).toBe('Europe/Brussels');
+        expect(await shown('noSendDates')).toBe('2026-12-24, 2026-12-25');
         expect(await shown('staggerMinutes')).toBe(words.stagger);
         expect(await shown('completionNotices')).toBe(words.notices);
         expect(await shown('reminders')).toBe('3');
-        expect(await panel.locator('[data-setting]').count()).toBe(13);
+        expect(await panel.locator('[data-setting]').count()).toBe(14);
         expect(await seriousViolations(page)).toEqual([]);
         if (SCREENSHOTS && language === 'en') await page.screenshot({ path: path.join(SCREENSHOTS, 'campaign-settings.png'), fullPage: true });
 

@@ -92,4 +92,18 @@ describe('staggered sending', () => {
     const sendAt = computeSendTime({ now: sunday, memberId: 'm-1', window, timeZone: 'UTC', staggerMinutes: 60 });
     expect(sendAt - at('2026-06-08T09:00:00Z')).toBe(staggerOffsetMs('m-1', 60));
   });
+
+  it('skips no-send dates, local to the contact: a holiday Monday moves the slot to Tuesday', () => {
+    const window: SendWindow = { startHour: 9, endHour: 17, weekdays: [1, 2, 3, 4, 5] };
+    const sunday = at('2026-06-07T12:00:00Z');
+    const input = { now: sunday, memberId: 'm-1', window, timeZone: 'Europe/Amsterdam', staggerMinutes: 0 };
+    expect(iso(computeSendTime(input))).toBe('2026-06-08T07:00:00.000Z');
+    expect(iso(computeSendTime({ ...input, noSendDates: ['2026-06-08'] }))).toBe('2026-06-09T07:00:00.000Z');
+    // Inside an open window on an excluded date: not now, but the next day that is not excluded.
+    const mondayNoon = at('2026-06-08T10:00:00Z');
+    expect(iso(nextSendSlot(mondayNoon, window, 'Europe/Amsterdam', ['2026-06-08', '2026-06-09']))).toBe('2026-06-10T07:00:00.000Z');
+    // A long run of excluded dates is still crossed.
+    const fortnight = Array.from({ length: 14 }, (_, i) => `2026-06-${String(8 + i).padStart(2, '0')}`);
+    expect(iso(nextSendSlot(sunday, window, 'Europe/Amsterdam', fortnight))).toBe('2026-06-22T07:00:00.000Z');
+  });
 });
