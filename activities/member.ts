@@ -3,7 +3,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { deliverOwed, owe, type Owed } from '../signals/owed-signals';
 import { invitationSupersededSignal, memberWorkflowId } from '../workflows/definitions';
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, notInArray, sql } from 'drizzle-orm';
 import { tables, type Database, type Transaction } from '../db';
 import { resolveCampaignSettings, type CampaignSettings } from '../domain/campaign-settings';
 import { checkMailingNow, sendabilityFacts } from '../contacts/sendability';
@@ -62,7 +62,7 @@ export interface MemberContext {
   surveyStatus?: MailingFacts['surveyStatus'];
   /** The status of the invitation asked about, if any. */
   invitationStatus?: MailingFacts['invitationStatus'];
-  /** Invitations earlier lifecycles of this member created (> 0 after a reinclusion). */
+  /** Invitations earlier lifecycles of this member created, all closed by now (> 0 after a reinclusion or a resend). */
   earlierInvitations: number;
   settings: CampaignSettings;
   contact: SendabilityFacts & { timeZone: string | null; region: string | null };
@@ -228,7 +228,10 @@ export function createMemberActivities(deps: { db: Database; emailFrom: string; 
           campaign: { id: k.id, status: k.status, surveyId: k.surveyId, settings: k.settings },
           contact: contactColumns,
           surveyStatus: tables.surveys.status,
-          earlierInvitations: sql<number>`(select count(*)::int from ${inv} where ${inv.memberId} = ${m.id})`,
+          // Earlier lifecycles are those whose invitations are closed: a new lifecycle starts only after
+          // the old one ended (closing its link), and an open invitation is this lifecycle's own (one
+          // its invite step made before a worker crash or a timed-out workflow task ran this again).
+          earlierInvitations: sql<number>`(select count(*)::int from ${inv} where ${inv.memberId} = ${m.id} and ${notInArray(inv.status, OPEN_INVITATION)})`,
           askedStatus: sql<InvitationStatus | null>`(select ${inv.status}::text from ${inv} where ${inv.id} = ${input.invitationId ?? null} and ${inv.memberId} = ${m.id})`,
         })
         .from(m)

@@ -85,6 +85,21 @@ describe('idempotent activities', () => {
     expect(row!.invitedAt!.toISOString()).toBe(at);
   });
 
+  it('loadMemberContext run again after the invite step (a lost workflow task) counts no earlier lifecycle; a closed invitation counts', async () => {
+    const campaign = await addCampaign(db(), {});
+    const member = await addMember(db(), campaign, { language: 'en' });
+    expect((await activities.loadMemberContext({ memberId: member.memberId })).earlierInvitations).toBe(0);
+    const key = `member-${member.memberId}:invitation:0`;
+    const invited = await activities.inviteMember({ memberId: member.memberId, at, expiresAt, idempotencyKey: key });
+    // The worker died before the workflow task that ran both was recorded: the workflow runs them again.
+    expect((await activities.loadMemberContext({ memberId: member.memberId })).earlierInvitations).toBe(0);
+    expect(await activities.inviteMember({ memberId: member.memberId, at, expiresAt, idempotencyKey: key })).toEqual(invited);
+    expect(await db().select().from(tables.emailOutbox).where(eq(tables.emailOutbox.memberId, member.memberId))).toHaveLength(1);
+    // That lifecycle ends (its link closed); a re-inclusion's lifecycle is the second.
+    await activities.recordMemberStatus({ memberId: member.memberId, status: 'Rejected', at, invitationId: 'invitation' in invited ? invited.invitation.invitationId : undefined });
+    expect((await activities.loadMemberContext({ memberId: member.memberId })).earlierInvitations).toBe(1);
+  });
+
   it('a new invitation of the same contact for the same survey invalidates the open older one', async () => {
     const campaign = await addCampaign(db(), {});
     const member = await addMember(db(), campaign);
