@@ -4,6 +4,8 @@ FROM node:20-bookworm-slim AS deps
 WORKDIR /app
 ENV NPSFLOW_SKIP_TEMPORAL_PROVISION=1
 COPY package.json package-lock.json ./
+# patch-package applies these in postinstall (a postgres.js fix: see patches/README.md).
+COPY patches ./patches
 # The postinstall step (skipped above) still loads its script.
 COPY scripts ./scripts
 COPY temporal ./temporal
