@@ -425,6 +425,18 @@ describe('changing a running member', () => {
     await member.handle.result();
   });
 
+  it('no-send dates: a member whose window is open today waits for the next date that is not excluded, and goes at once when the date is dropped', async () => {
+    const today = new Date(await env.currentTimeMs()).toISOString().slice(0, 10);
+    const member = await launchMember({ noSendDates: [today] });
+    const waiting = await waitForStatus(member.handle, 'Awaiting_Send');
+    expect(waiting.scheduledSendAt!.slice(0, 10)).not.toBe(today);
+    expect(Date.parse(waiting.scheduledSendAt!)).toBeGreaterThan(await env.currentTimeMs());
+    await member.handle.executeUpdate(changeSettingsUpdate, { args: [{ noSendDates: [] }] });
+    await waitForStatus(member.handle, 'Survey_Not_Started');
+    await member.handle.signal(rejectedSignal);
+    await member.handle.result();
+  });
+
   it("an invited member's reminders use the campaign's new language and template set", async () => {
     const member = await launchMember({ reminders: 1, reminderIntervalDays: 2, defaultLanguage: 'nl', templateSet: 'A' }, { language: null });
     await waitForStatus(member.handle, 'Survey_Not_Started');
