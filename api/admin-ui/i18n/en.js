@@ -745,4 +745,6 @@ export default {
   'privacy.eraseFinal': 'Export first if the person also asked for their data.',
   'privacy.eraseConfirm': 'Erase for good',
   'privacy.erasedOn': 'This person’s data was erased on {at}. Only anonymous counts remain.',
+  'contacts.flag.noEmail': "No email address",
+  'contacts.flag.erased': "Erased",
 };

@@ -745,4 +745,6 @@ export default {
   'privacy.eraseFinal': 'Exporteer eerst als de persoon ook om inzage heeft gevraagd.',
   'privacy.eraseConfirm': 'Definitief wissen',
   'privacy.erasedOn': 'De gegevens van deze persoon zijn gewist op {at}. Alleen anonieme aantallen blijven over.',
+  'contacts.flag.noEmail': "Geen e-mailadres",
+  'contacts.flag.erased': "Gewist",
 };

@@ -9,7 +9,7 @@ import { t } from '../i18n.js';
 import { formatDate, formatDateTime, formatNps } from '../format.js';
 import { ErrorNote, Field, Loading, PageHeader, StatusBadge } from '../components.js';
 import { OperationProgress } from '../campaign-lifecycle.js';
-import { ContactFlags, contactName, employeeName, usePeopleAndClients } from './contacts.js';
+import { ContactFlags, contactFlags, contactName, employeeName, usePeopleAndClients } from './contacts.js';
 import { ContactPrivacyActions } from '../contact-privacy.js';
 
 /** Campaigns whose members can be re-sent: launched and not closed. */
@@ -281,7 +281,7 @@ export function ContactDetail({ id }) {
   return html`
     <${PageHeader} title=${contactName(current)} />
     <p class="muted"><a href="#/contacts">${t('nav.contacts')}</a>${current.externalRef ? ` · ${current.externalRef}` : ''}${client ? html` · <a href=${`#/clients/${client.id}`}>${client.name}</a>` : null}</p>
-    ${current.emailBouncedAt || current.optedOut || current.inactive || current.outOfScope ? html`<p data-testid="contact-flags"><${ContactFlags} contact=${current} /></p>` : null}
+    ${contactFlags(current).length ? html`<p data-testid="contact-flags"><${ContactFlags} contact=${current} /></p>` : null}
     ${current.emailBouncedAt
       ? html`<p class="error-note" role="status" data-testid="bounce-note">${t('contact.bounced', { email: current.email ?? '–', date: formatDate(current.emailBouncedAt) })}</p>`
       : null}

@@ -26,14 +26,21 @@ export function usePeopleAndClients() {
   }, []);
 }
 
-/** Opted out, bounced, inactive, out of scope: why a contact gets no survey, as badges. */
-export function ContactFlags({ contact }) {
-  const flags = [
+/** Why a contact gets no survey: erased, no address, bounced, opted out, inactive, out of scope. */
+export function contactFlags(contact) {
+  return [
+    contact.erasedAt ? ['erased', 'status-closed'] : null,
+    !contact.erasedAt && !contact.email ? ['noEmail', 'status-closed'] : null,
     contact.emailBouncedAt ? ['bounced', 'status-failed'] : null,
     contact.optedOut ? ['optedOut', 'status-closed'] : null,
     contact.inactive ? ['inactive', 'status-closed'] : null,
     contact.outOfScope ? ['outOfScope', 'status-closed'] : null,
   ].filter(Boolean);
+}
+
+/** The reasons as badges, or a dash when there is none. */
+export function ContactFlags({ contact }) {
+  const flags = contactFlags(contact);
   if (!flags.length) return html`<span class="muted">–</span>`;
   return flags.map(([flag, style]) => html`<span key=${flag} class=${`badge ${style}`}>${t(`contacts.flag.${flag}`)}</span> `);
 }
@@ -49,12 +56,21 @@ function YesNoFilter({ name, value }) {
   </label>`;
 }
 
-function ContactFilters({ filters, lookups }) {
-  // Text filters apply on change (Enter or leaving the field), not on every key.
-  const text = (name, type = 'text', extra = {}) => html`<label class="inline-field">
+/**
+ * A text filter applied on change (Enter or leaving the field), not on every key. What is typed
+ * is kept in the field's own state, so a re-render while the list loads does not wipe it.
+ */
+function TextFilter({ name, value = '', type = 'text', ...extra }) {
+  const [draft, setDraft] = useState(value);
+  useEffect(() => setDraft(value), [value]);
+  return html`<label class="inline-field">
     <span>${t(`contacts.filter.${name}`)}</span>
-    <input type=${type} name=${name} value=${filters[name] ?? ''} onChange=${(e) => replaceQuery({ [name]: e.currentTarget.value.trim() })} ...${extra} />
+    <input type=${type} name=${name} value=${draft} onInput=${(e) => setDraft(e.currentTarget.value)} onChange=${(e) => replaceQuery({ [name]: e.currentTarget.value.trim() })} ...${extra} />
   </label>`;
+}
+
+function ContactFilters({ filters, lookups }) {
+  const text = (name, type = 'text', extra = {}) => html`<${TextFilter} name=${name} value=${filters[name]} type=${type} ...${extra} />`;
   return html`<form class="filters" data-testid="contact-filters" onSubmit=${(e) => e.preventDefault()}>
     ${text('q', 'search')}
     <label class="inline-field">
