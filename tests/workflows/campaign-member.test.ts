@@ -1,8 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Client, WorkflowUpdateFailedError, type HistoryAndWorkflowId, type WorkflowHandle } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import { Client, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -32,7 +28,7 @@ import { addCampaign, addEmployee, addMember, submitResponse, type ContactOverri
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { createTestEnvironment, startWorker, type RunningWorker } from '../support/temporal';
 import { until } from '../support/until';
-import { contactRow, DAY, expectEveryHistoryReplays, recordHistories, invitationsOf, memberRow, outboxOf, waitForState, waitForStatus } from './helpers';
+import { committedHistories, contactRow, DAY, expectEveryHistoryReplays, recordHistories, invitationsOf, memberRow, outboxOf, waitForState, waitForStatus } from './helpers';
 
 let env: TestWorkflowEnvironment;
 let database: TestDatabase;
@@ -597,13 +593,6 @@ describe('determinism', () => {
   });
 
   /** Committed histories, each folder one situation: `before-lean-invite` (code before that patch), … */
-  function committedHistories(situation: string): HistoryAndWorkflowId[] {
-    const folder = fileURLToPath(new URL(`../fixtures/histories/${situation}/`, import.meta.url));
-    return readdirSync(folder).map((file) => {
-      const { workflowId, history } = JSON.parse(readFileSync(path.join(folder, file), 'utf8')) as { workflowId: string; history: object };
-      return { workflowId, history: temporal.api.history.v1.History.fromObject(history) };
-    });
-  }
 
   it('histories recorded by earlier workflow code (committed fixtures) still replay', async () => {
     const histories = committedHistories('before-lean-invite');

@@ -1,8 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { WorkflowUpdateFailedError, type HistoryAndWorkflowId, type WorkflowHandle } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { and, asc, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { startMemberWorkflow } from '../../campaigns';
@@ -26,7 +22,7 @@ import { addCampaign, addEmployee, addMember } from '../support/campaign-fixture
 import { kto } from '../fixtures/surveys';
 import { useWorkflowTestbed } from '../support/temporal';
 import { until } from '../support/until';
-import { DAY, expectEveryHistoryReplays, recordHistories, waitForStatus } from './helpers';
+import { committedHistories, DAY, expectEveryHistoryReplays, recordHistories, waitForStatus } from './helpers';
 
 const bed = useWorkflowTestbed('https://nps.example');
 const db = () => bed.database.db;
@@ -282,13 +278,6 @@ describe('determinism', () => {
     if (process.env.RECORD_HISTORIES) recordHistories(process.env.RECORD_HISTORIES, histories);
   });
 
-  function committedHistories(situation: string): HistoryAndWorkflowId[] {
-    const folder = fileURLToPath(new URL(`../fixtures/histories/${situation}/`, import.meta.url));
-    return readdirSync(folder).map((file) => {
-      const { workflowId, history } = JSON.parse(readFileSync(path.join(folder, file), 'utf8')) as { workflowId: string; history: object };
-      return { workflowId, history: temporal.api.history.v1.History.fromObject(history) };
-    });
-  }
 
   /** Member and follow-up histories of the code before the task lifecycle (recorded by campaign-member.test.ts). */
   it('histories of before the follow-up child and the task lifecycle replay', async () => {

@@ -1,7 +1,9 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { HistoryAndWorkflowId, WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { asc, eq } from 'drizzle-orm';
 import { expect } from 'vitest';
@@ -75,5 +77,14 @@ export function recordHistories(folder: string, histories: HistoryAndWorkflowId[
   histories.forEach(({ workflowId, history }, i) => {
     const file = path.join(folder, `member-${String(i).padStart(2, '0')}.json`);
     writeFileSync(file, JSON.stringify({ workflowId, history }));
+  });
+}
+
+/** The committed replay fixtures of one situation (tests/fixtures/histories/<situation>). */
+export function committedHistories(situation: string): HistoryAndWorkflowId[] {
+  const folder = fileURLToPath(new URL(`../fixtures/histories/${situation}/`, import.meta.url));
+  return readdirSync(folder).map((file) => {
+    const { workflowId, history } = JSON.parse(readFileSync(path.join(folder, file), 'utf8')) as { workflowId: string; history: object };
+    return { workflowId, history: temporal.api.history.v1.History.fromObject(history) };
   });
 }

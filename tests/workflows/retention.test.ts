@@ -7,6 +7,7 @@ import type { SurveyDefinition } from '../../domain/survey-definition';
 import { retention, retentionProgressQuery } from '../../workflows/retention';
 import { addCampaign, addEmployee, addMember, type CampaignFixture } from '../support/campaign-fixtures';
 import { useWorkflowTestbed } from '../support/temporal';
+import { committedHistories, expectEveryHistoryReplays, recordHistories } from './helpers';
 
 /*
  * The retention workflow on the time-skipping server: rows written now, time moved past each
@@ -118,6 +119,9 @@ async function rollups() {
   );
 }
 
+/** Every run started above, its first and its last (continued-as-new) run: the histories to replay. */
+const runs: { workflowId: string; runIds: string[] }[] = [];
+
 async function run(id: string) {
   const handle = await testbed.client.workflow.start(retention, {
     taskQueue: testbed.worker.taskQueue,
@@ -125,7 +129,9 @@ async function run(id: string) {
     args: [{ periods: PERIODS, pageSize: 2, pagesPerRun: 3 }],
   });
   const result = await handle.result();
-  return { result, firstRunId: handle.firstExecutionRunId, lastRunId: (await handle.describe()).runId, handle };
+  const lastRunId = (await handle.describe()).runId;
+  runs.push({ workflowId: handle.workflowId, runIds: [...new Set([handle.firstExecutionRunId, lastRunId])] });
+  return { result, firstRunId: handle.firstExecutionRunId, lastRunId, handle };
 }
 
 describe('retention', () => {
@@ -215,5 +221,17 @@ describe('retention', () => {
     });
     // The finished run still answers its progress query.
     expect(await day130.handle.query(retentionProgressQuery)).toMatchObject({ done: true, removed: day130.result.removed });
+  });
+
+  it('replays the histories of the runs above, and the committed ones (tests/fixtures/histories/retention)', async () => {
+    const histories = await Promise.all(
+      runs.flatMap(({ workflowId, runIds }) =>
+        runIds.map(async (runId) => ({ workflowId, history: await testbed.client.workflow.getHandle(workflowId, runId).fetchHistory() })),
+      ),
+    );
+    expect(histories.length).toBeGreaterThanOrEqual(4);
+    await expectEveryHistoryReplays(histories);
+    if (process.env.RECORD_HISTORIES) recordHistories(process.env.RECORD_HISTORIES, histories);
+    await expectEveryHistoryReplays(committedHistories('retention'));
   });
 });
