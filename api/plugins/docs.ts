@@ -12,8 +12,9 @@ const WITHOUT_DEPENDENCIES = new Set(['/healthz']);
 /**
  * The answers the framework and the shared plugins give, added to each route's documented
  * responses where they can occur: 413 / 415 where a body is read, 414 where a path parameter
- * is (the router's length limit), 429 on rate-limited paths, 503 when PostgreSQL or Temporal is
- * down, 400 where any input is checked.
+ * is (the router's length limit), 429 on rate-limited paths and wherever credentials are checked
+ * (an address that sent too many wrong keys is held off for a while, whatever it sends next), 503
+ * when PostgreSQL or Temporal is down, 400 where any input is checked.
  */
 function documentSharedAnswers(route: RouteOptions): void {
   const schema = route.schema;
@@ -25,7 +26,7 @@ function documentSharedAnswers(route: RouteOptions): void {
   const methods = [route.method].flat();
   if (methods.some((method) => BODY_METHODS.has(method))) [413, 415].forEach(add);
   if (route.url.includes(':')) add(414);
-  if (RATE_LIMITED.test(route.url)) add(429);
+  if (RATE_LIMITED.test(route.url) || 401 in response) add(429);
   if (!WITHOUT_DEPENDENCIES.has(route.url)) add(503);
   if (schema.body || schema.querystring || schema.params) add(400);
   schema.response = response;
