@@ -79,7 +79,16 @@ export interface FollowUpChange {
   escalated?: boolean;
   /** Clears the outcome and the closing time. */
   reopened?: boolean;
-  event: { kind: string; note?: string; actorEmployeeId?: string | null; actorName?: string; details?: Record<string, unknown> };
+  event: {
+    kind: string;
+    /** The id of the note the API stored for this command, which the entry takes over. */
+    noteId?: string;
+    /** A note's text, as commands given before notes went by id carry it. */
+    note?: string;
+    actorEmployeeId?: string | null;
+    actorName?: string;
+    details?: Record<string, unknown>;
+  };
 }
 
 /** History entries that move a task's due and escalation notices to a new revision. */
@@ -248,13 +257,20 @@ export function createFollowUpActivities(deps: { db: Database; mailer: Mailer; p
           ? await db.select({ email: employees.email }).from(employees).where(eq(employees.id, change.event.actorEmployeeId))
           : [];
       await db.transaction(async (tx) => {
+        // The command's note moves onto this entry (a retry finds it moved and the entry written).
+        const [staged] = change.event.noteId
+          ? await tx
+              .delete(followUpTaskEvents)
+              .where(and(eq(followUpTaskEvents.id, change.event.noteId), eq(followUpTaskEvents.taskId, change.taskId), eq(followUpTaskEvents.kind, 'note')))
+              .returning({ note: followUpTaskEvents.note })
+          : [];
         const [entry] = await tx
           .insert(followUpTaskEvents)
           .values({
             id: change.changeId,
             taskId: change.taskId,
             kind: change.event.kind,
-            note: change.event.note?.trim() || null,
+            note: (staged?.note ?? change.event.note)?.trim() || null,
             actorEmployeeId: change.event.actorEmployeeId ?? null,
             actorName: change.event.actorName || actor?.email || null,
             details: change.event.details ?? {},

@@ -71,23 +71,28 @@ export interface NoteFollowUp {
   /** The note row the API recorded. */
   noteId: string;
 }
-export interface ReassignFollowUp {
+/**
+ * A command's note as its workflow receives it: the id of the note the API stored on the task
+ * (people's words stay out of Temporal's histories); commands of before carry the text itself.
+ */
+export interface CommandNote {
+  noteId?: string;
+  note?: string;
+}
+export interface ReassignFollowUp extends CommandNote {
   by: FollowUpActor;
   assigneeEmployeeId: string;
-  note?: string;
 }
 export interface ChangeFollowUpDueDate {
   by: FollowUpActor;
   dueDate: string;
 }
-export interface CloseFollowUp {
+export interface CloseFollowUp extends CommandNote {
   by: FollowUpActor;
   outcome: FollowUpOutcome;
-  note?: string;
 }
-export interface ReopenFollowUp {
+export interface ReopenFollowUp extends CommandNote {
   by: FollowUpActor;
-  note?: string;
   /** A new due day; without it the task keeps its own. */
   dueDate?: string;
 }
@@ -102,7 +107,10 @@ function invalidActor(input: unknown): string | null {
   return null;
 }
 
-function invalidNote(note: unknown, required: boolean): string | null {
+/** The command's note (its text, or the id of the note the API stored) is checked. */
+function invalidNote(command: Record<string, unknown>, required: boolean): string | null {
+  if (command.noteId !== undefined) return typeof command.noteId === 'string' && UUID.test(command.noteId) ? null : 'noteId must be a note id';
+  const note = command.note;
   if (note === undefined || note === null || (typeof note === 'string' && note.trim() === '')) return required ? 'a note is required' : null;
   if (typeof note !== 'string') return 'note must be text';
   if (note.length > NOTE_MAX_LENGTH) return `note must be at most ${NOTE_MAX_LENGTH} characters`;
@@ -124,7 +132,7 @@ export function refuseFollowUpCommand(
   if (command === 'reopen') {
     if (task.status !== 'closed') return 'only a closed task can be reopened';
     if (value.dueDate !== undefined && !isCalendarDate(value.dueDate)) return 'dueDate must be a date YYYY-MM-DD';
-    return invalidNote(value.note, false);
+    return invalidNote(value, false);
   }
   if (task.status === 'closed') return 'the task is closed';
   switch (command) {
@@ -135,13 +143,13 @@ export function refuseFollowUpCommand(
     case 'reassign':
       if (typeof value.assigneeEmployeeId !== 'string' || !UUID.test(value.assigneeEmployeeId)) return 'assigneeEmployeeId must be an employee id';
       if (value.assigneeEmployeeId === task.assigneeEmployeeId) return 'the task is already assigned to that employee';
-      return invalidNote(value.note, false);
+      return invalidNote(value, false);
     case 'changeDueDate':
       return isCalendarDate(value.dueDate) ? null : 'dueDate must be a date YYYY-MM-DD';
     case 'close': {
       const outcome = value.outcome as FollowUpOutcome;
       if (!(FOLLOW_UP_OUTCOMES as readonly unknown[]).includes(outcome)) return `outcome must be one of ${FOLLOW_UP_OUTCOMES.join(', ')}`;
-      const note = invalidNote(value.note, outcomeNeedsNote(outcome));
+      const note = invalidNote(value, outcomeNeedsNote(outcome));
       return note && note === 'a note is required' ? `a note is required to close a task as ${outcome}` : note;
     }
   }

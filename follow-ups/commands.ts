@@ -1,8 +1,8 @@
 import { WorkflowIdConflictPolicy, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { tables, type Database } from '../db';
-import { actorForHistory, type FollowUpActor } from '../domain/follow-up';
+import { actorForHistory, type CommandNote, type FollowUpActor } from '../domain/follow-up';
 import { owe, oweWithStart } from '../signals/owed-signals';
 import type { followUpTask } from '../workflows';
 import {
@@ -23,9 +23,11 @@ export type CommandResult = { outcome: 'done'; task: FollowUpTaskView | null } |
 /**
  * Gives a task's workflow a command and returns its answer. The workflow is started first when
  * none runs for the task (a closed task's workflow ends after its reopen window; tasks of before
- * the lifecycle may have none), so every command reaches a workflow that decides it.
+ * the lifecycle may have none), so every command reaches a workflow that decides it. A note goes
+ * by id (see `stageNote`); a refused command takes its note back.
  */
-export async function commandTask<Arg extends { by: FollowUpActor }>(
+export async function commandTask<Arg extends { by: FollowUpActor } & CommandNote>(
+  db: Database,
   temporal: TemporalTarget,
   taskId: string,
   update: UpdateDefinition<FollowUpTaskView, [Arg]>,
@@ -38,15 +40,32 @@ export async function commandTask<Arg extends { by: FollowUpActor }>(
     args: [{ taskId }],
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
   });
+  const { note, ...rest } = arg;
+  const noteId = note?.trim() ? await stageNote(db, taskId, note, arg.by) : undefined;
   try {
-    const command = { ...arg, by: actorForHistory(arg.by) };
+    const command = { ...rest, ...(noteId ? { noteId } : {}), by: actorForHistory(arg.by) } as Arg;
     return { outcome: 'done', task: await temporal.client.workflow.getHandle(workflowId).executeUpdate(update, { args: [command] }) };
   } catch (error) {
     if (!(error instanceof WorkflowUpdateFailedError)) throw error;
+    if (noteId) await db.delete(tables.followUpTaskEvents).where(and(eq(tables.followUpTaskEvents.id, noteId), eq(tables.followUpTaskEvents.kind, 'note')));
     const reason = error.cause?.message ?? 'the task refused the command';
     if (/no registered handler/i.test(reason)) return { outcome: 'refused', reason: 'this task was created before tasks could be worked in npsflow; only closing it is possible' };
     return { outcome: 'refused', reason };
   }
+}
+
+/**
+ * A command's note, stored on the task before the command goes out: Temporal's histories hold
+ * ids, not people's words. The workflow's entry for the command (closed, reopened, reassigned)
+ * takes the note over (activities/follow-up.ts); until then, or if the answer is lost, it reads
+ * as a note of its own, so nothing written is lost.
+ */
+async function stageNote(db: Database, taskId: string, note: string, by: FollowUpActor): Promise<string> {
+  const [row] = await db
+    .insert(tables.followUpTaskEvents)
+    .values({ taskId, kind: 'note', note: note.trim(), actorEmployeeId: by.employeeId, actorName: by.name })
+    .returning({ id: tables.followUpTaskEvents.id });
+  return row!.id;
 }
 
 /**

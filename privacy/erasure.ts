@@ -261,7 +261,7 @@ async function closeTasks(db: Database, temporal: TemporalTarget | undefined, ta
   for (const taskId of taskIds) {
     const command = { by: ERASURE_ACTOR, outcome: 'no_action_needed' as const, note: ERASURE_NOTE };
     try {
-      const result = await commandTask(temporal, taskId, closeFollowUpUpdate, command);
+      const result = await commandTask(db, temporal, taskId, closeFollowUpUpdate, command);
       if (result.outcome === 'refused' && /created before tasks could be worked/.test(result.reason)) {
         await deliverOwed(db, temporal, [await closeOldTask(db, taskId, command.outcome, command.by, command.note)]);
       }

@@ -1,6 +1,14 @@
 import { ApplicationFailure, allHandlersFinished, condition, patched, proxyActivities, setHandler, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { Activities, FollowUpChange, FollowUpTaskState } from '../activities';
-import { escalationAt, refuseFollowUpCommand, type FollowUpActor } from '../domain/follow-up';
+import {
+  escalationAt,
+  refuseFollowUpCommand,
+  type CloseFollowUp,
+  type CommandNote,
+  type FollowUpActor,
+  type ReassignFollowUp,
+  type ReopenFollowUp,
+} from '../domain/follow-up';
 import { followUpTaskBeforeLifecycle } from './follow-up-task-before-lifecycle';
 import {
   changeFollowUpDueDateUpdate,
@@ -109,6 +117,8 @@ export async function followUpTask(input: FollowUpTaskInput): Promise<FollowUpOu
   }
 
   const actor = (by: FollowUpActor) => ({ actorEmployeeId: by.employeeId, actorName: by.name });
+  /** The note travels by id; commands given before that carry its text. */
+  const noteOf = (request: CommandNote) => (request.noteId ? { noteId: request.noteId } : { note: request.note });
 
   setHandler(followUpCreatedSignal, () => undefined);
   setHandler(followUpStateQuery, () => {
@@ -129,12 +139,12 @@ export async function followUpTask(input: FollowUpTaskInput): Promise<FollowUpOu
     });
   });
   {
-    const { handler, validator } = command('reassign', async (request: { by: FollowUpActor; assigneeEmployeeId: string; note?: string }) => {
+    const { handler, validator } = command('reassign', async (request: ReassignFollowUp) => {
       const from = task!.assigneeEmployeeId;
       await record({
         assigneeEmployeeId: request.assigneeEmployeeId,
         firstAction: true,
-        event: { kind: 'reassigned', note: request.note, ...actor(request.by), details: { from, to: request.assigneeEmployeeId } },
+        event: { kind: 'reassigned', ...noteOf(request), ...actor(request.by), details: { from, to: request.assigneeEmployeeId } },
       });
       await tell('follow_up_assigned', task!.assigneeEmployeeId);
     });
@@ -148,23 +158,23 @@ export async function followUpTask(input: FollowUpTaskInput): Promise<FollowUpOu
     setHandler(changeFollowUpDueDateUpdate, handler, { validator });
   }
   {
-    const { handler, validator } = command('close', async (request: { by: FollowUpActor; outcome: FollowUpTaskView['outcome'] & string; note?: string }) => {
+    const { handler, validator } = command('close', async (request: CloseFollowUp) => {
       await record({
         status: 'closed',
         outcome: request.outcome,
         firstAction: true,
-        event: { kind: 'closed', note: request.note, ...actor(request.by), details: { outcome: request.outcome } },
+        event: { kind: 'closed', ...noteOf(request), ...actor(request.by), details: { outcome: request.outcome } },
       });
     });
     setHandler(closeFollowUpUpdate, handler, { validator });
   }
   {
-    const { handler, validator } = command('reopen', async (request: { by: FollowUpActor; note?: string; dueDate?: string }) => {
+    const { handler, validator } = command('reopen', async (request: ReopenFollowUp) => {
       await record({
         status: 'open',
         reopened: true,
         ...(request.dueDate ? { dueDate: request.dueDate } : {}),
-        event: { kind: 'reopened', note: request.note, ...actor(request.by), details: request.dueDate ? { dueDate: request.dueDate } : {} },
+        event: { kind: 'reopened', ...noteOf(request), ...actor(request.by), details: request.dueDate ? { dueDate: request.dueDate } : {} },
       });
     });
     setHandler(reopenFollowUpUpdate, handler, { validator });

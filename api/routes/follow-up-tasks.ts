@@ -243,7 +243,7 @@ export const followUpTaskRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const task = await loadTask(request.params.id, request.identity!);
     const command = { by: actorOf(request.identity!) };
     check('start', command, task);
-    settle(await commandTask(requireTemporal(app.temporal), task.id, startFollowUpUpdate, command));
+    settle(await commandTask(app.db, requireTemporal(app.temporal), task.id, startFollowUpUpdate, command));
     return answer(task.id);
   });
 
@@ -267,7 +267,7 @@ export const followUpTaskRoutes: FastifyPluginAsyncTypebox = async (app) => {
       check('reassign', command, task);
       const [assignee] = await app.db.select().from(employees).where(eq(employees.id, request.body.assigneeEmployeeId));
       if (!assignee || !assignee.active) throw badRequest('assigneeEmployeeId must be an active employee');
-      settle(await commandTask(requireTemporal(app.temporal), task.id, reassignFollowUpUpdate, command));
+      settle(await commandTask(app.db, requireTemporal(app.temporal), task.id, reassignFollowUpUpdate, command));
       return answer(task.id);
     },
   );
@@ -279,7 +279,7 @@ export const followUpTaskRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const task = await loadTask(request.params.id, request.identity!);
       const command = { by: actorOf(request.identity!), ...request.body };
       check('changeDueDate', command, task);
-      settle(await commandTask(requireTemporal(app.temporal), task.id, changeFollowUpDueDateUpdate, command));
+      settle(await commandTask(app.db, requireTemporal(app.temporal), task.id, changeFollowUpDueDateUpdate, command));
       return answer(task.id);
     },
   );
@@ -292,7 +292,7 @@ export const followUpTaskRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const command = { by: actorOf(request.identity!), ...request.body };
       check('close', command, task);
       const temporal = requireTemporal(app.temporal);
-      const result = await commandTask(temporal, task.id, closeFollowUpUpdate, command);
+      const result = await commandTask(app.db, temporal, task.id, closeFollowUpUpdate, command);
       if (result.outcome === 'refused' && /created before tasks could be worked/.test(result.reason)) {
         deliverInBackground(app.db, temporal, request.log, await closeOldTask(app.db, task.id, command.outcome, command.by, command.note));
         return answer(task.id);
@@ -309,7 +309,7 @@ export const followUpTaskRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const task = await loadTask(request.params.id, request.identity!);
       const command = { by: actorOf(request.identity!), ...request.body };
       check('reopen', command, task);
-      settle(await commandTask(requireTemporal(app.temporal), task.id, reopenFollowUpUpdate, command));
+      settle(await commandTask(app.db, requireTemporal(app.temporal), task.id, reopenFollowUpUpdate, command));
       return answer(task.id);
     },
   );

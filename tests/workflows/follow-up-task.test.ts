@@ -21,6 +21,7 @@ import {
 import { addCampaign, addEmployee, addMember } from '../support/campaign-fixtures';
 import { kto } from '../fixtures/surveys';
 import { useWorkflowTestbed } from '../support/temporal';
+import { historyText } from '../support/history-text';
 import { until } from '../support/until';
 import { committedHistories, DAY, expectEveryHistoryReplays, recordHistories, waitForStatus } from './helpers';
 
@@ -162,7 +163,9 @@ describe('a detractor follow-up task', () => {
 
   it('closed before its due date: the answer says closed, its timers stop, no overdue or escalation email ever goes out', async () => {
     const { taskId, task } = await detractor();
-    const closed = await task.executeUpdate(closeFollowUpUpdate, { args: [{ by, outcome: 'resolved', note: 'Called; invoice credited' }] });
+    // The note as the API gives it: stored on the task first, sent by id.
+    const [staged] = await db().insert(tables.followUpTaskEvents).values({ taskId, kind: 'note', note: 'Called; invoice credited' }).returning();
+    const closed = await task.executeUpdate(closeFollowUpUpdate, { args: [{ by, outcome: 'resolved', noteId: staged!.id }] });
     expect(closed).toMatchObject({ status: 'closed', outcome: 'resolved' });
     const row = await taskRow(taskId);
     expect(row).toMatchObject({ status: 'closed', outcome: 'resolved' });
@@ -170,8 +173,21 @@ describe('a detractor follow-up task', () => {
     expect(row.firstActionAt).not.toBeNull();
     await sleepPast(new Date(row.dueAt.getTime() + 10 * DAY));
     expect((await mails(taskId)).map((m) => m.kind)).toEqual(['detractor_notice']);
-    const closing = (await events(taskId)).find((e) => e.kind === 'closed');
-    expect(closing).toMatchObject({ note: 'Called; invoice credited', actorName: 'test' });
+    // The closing entry took the note over; the task's history in Temporal holds its id only.
+    expect((await events(taskId)).map((e) => [e.kind, e.note])).toEqual([
+      ['created', null],
+      ['closed', 'Called; invoice credited'],
+    ]);
+    expect((await events(taskId)).find((e) => e.kind === 'closed')).toMatchObject({ actorName: 'test' });
+    const history = historyText(await task.fetchHistory());
+    expect(history).toContain(staged!.id);
+    expect(history).not.toContain('invoice credited');
+  });
+
+  it('commands given before notes went by id (their text in the update) still record their note', async () => {
+    const { taskId, task } = await detractor();
+    await task.executeUpdate(closeFollowUpUpdate, { args: [{ by, outcome: 'not_resolved', note: 'Customer wants a refund' }] });
+    expect((await events(taskId)).find((e) => e.kind === 'closed')).toMatchObject({ note: 'Customer wants a refund' });
   });
 
   it('a close without the note its outcome needs, or a second close, is refused before it reaches the task', async () => {
@@ -283,6 +299,12 @@ describe('determinism', () => {
   it('histories of before the follow-up child and the task lifecycle replay', async () => {
     const histories = committedHistories('before-follow-up-child');
     expect(histories.filter((h) => h.workflowId.startsWith('follow-up-')).length).toBeGreaterThanOrEqual(2);
+    await expectEveryHistoryReplays(histories);
+  });
+
+  it('histories of commands whose notes go by id replay', async () => {
+    const histories = committedHistories('follow-up-note-ids');
+    expect(histories.length).toBeGreaterThanOrEqual(20);
     await expectEveryHistoryReplays(histories);
   });
 

@@ -75,7 +75,7 @@ export async function expectEveryHistoryReplays(histories: HistoryAndWorkflowId[
 export function recordHistories(folder: string, histories: HistoryAndWorkflowId[]): void {
   mkdirSync(folder, { recursive: true });
   histories.forEach(({ workflowId, history }, i) => {
-    const file = path.join(folder, `member-${String(i).padStart(2, '0')}.json`);
+    const file = path.join(folder, `history-${String(i).padStart(2, '0')}.json`);
     writeFileSync(file, JSON.stringify({ workflowId, history }));
   });
 }
