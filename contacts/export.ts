@@ -9,8 +9,9 @@ const PAGE = 2000;
 
 /*
  * The contacts matching a filter as CSV, streamed page by page (keyset on created_at, id). The
- * columns carry the import's names, so an edited export imports again (matched on externalRef);
- * the columns after `inactive` are for reading and the import skips them (CONTACT_EXPORT_ONLY).
+ * columns carry the import's names, so an edited export imports again (each row updates the
+ * contact of its `id`); the columns after `id` are for reading and the import skips them
+ * (CONTACT_EXPORT_ONLY).
  */
 const IMPORTABLE = [
   'externalRef', 'email', 'firstName', 'lastName', 'phone', 'language', 'timeZone', 'region',
@@ -18,10 +19,10 @@ const IMPORTABLE = [
 ] as const;
 
 /** Columns the export writes for people to read, which an import of that file skips. */
-export const CONTACT_EXPORT_ONLY = ['id', 'client', 'frontlineEmployee', 'emailBouncedAt', 'lastSurveyCompletedAt', 'createdAt'] as const;
+export const CONTACT_EXPORT_ONLY = ['client', 'frontlineEmployee', 'emailBouncedAt', 'lastSurveyCompletedAt', 'createdAt'] as const;
 
 export async function* exportContactsCsv(db: Database, filter: ContactFilter, dialect?: CsvDialect): AsyncGenerator<string> {
-  yield csvStart(dialect) + csvLine([...IMPORTABLE, ...CONTACT_EXPORT_ONLY], dialect);
+  yield csvStart(dialect) + csvLine([...IMPORTABLE, 'id', ...CONTACT_EXPORT_ONLY], dialect);
   const conditions = contactConditions(filter);
   let after: { createdAt: Date; id: string } | undefined;
   for (;;) {

@@ -33,12 +33,14 @@ export const contactFields = {
 };
 
 /**
- * One row of a contact import: the contact's fields, plus references the source CRM knows
+ * One row of a contact import: the contact's fields (with `id`, those of a contact npsflow holds),
+ * plus references the source CRM knows
  * (`frontlineEmployeeEmail`, `clientRef` with an optional `clientName` that creates or renames
  * the client) in place of ids.
  */
 export const ContactImportRow = Type.Object(
   {
+    id: Type.Optional(Type.String({ format: 'uuid', description: 'an existing contact (the export gives it): the row updates that contact' })),
     ...contactFields,
     frontlineEmployeeEmail: Type.Optional(Nullable(Email)),
     clientRef: Type.Optional(Nullable(ExternalRef)),

@@ -18,6 +18,8 @@ export interface BulkUpsert {
   conflictTarget: SQL;
   /** `col = excluded.col, …` */
   set: SQL;
+  /** Which existing rows may be updated; a row it refuses is neither inserted nor updated. */
+  updateWhere?: SQL;
   /** What each written row answers; by default whether it was inserted (xmax = 0) or updated. */
   returning?: SQL;
 }
@@ -49,7 +51,7 @@ export async function bulkUpsert<T = { inserted: boolean }>(db: Database | Trans
       .execute(sql`
       insert into ${upsert.table} (${names})
       select * from unnest(${sql.join(arrays, sql`, `)})
-      on conflict ${upsert.conflictTarget} do update set ${upsert.set}
+      on conflict ${upsert.conflictTarget} do update set ${upsert.set}${upsert.updateWhere ? sql` where ${upsert.updateWhere}` : sql``}
       returning ${upsert.returning ?? sql`(xmax = 0) as inserted`}`)
       .catch((error: unknown) => {
         throw withoutParameters(error);

@@ -2,14 +2,14 @@ import { and, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import { Compile } from 'typebox/compile';
 import { tables, type Database } from '../db';
 import { normaliseContactFields, type FieldProblem } from '../contacts/values';
-import { FOREIGN_KEY_VIOLATION, sqlState } from '../db/sql-errors';
+import { FOREIGN_KEY_VIOLATION, sqlState, UNIQUE_VIOLATION } from '../db/sql-errors';
 import { ImportError } from './import-error';
 import { ContactImportRow } from '../contacts/fields';
 import type { Owed } from '../signals/owed-signals';
 import { contactChanged } from '../contacts';
 import { CONTACT_EXPORT_ONLY } from '../contacts/export';
 import { bulkUpsert, countWritten, excluded, existing, setFromExcluded, type BulkColumn } from './bulk';
-import { clientsByRef, employeesByEmail, existingClientIds, existingEmployeeIds } from './references';
+import { clientsByRef, contactsById, contactsByRef, employeesByEmail, existingClientIds, existingEmployeeIds } from './references';
 import { isRecord, readImportRows, RowProblems, schemaProblems, type RowSpec } from './rows';
 
 const { contacts, clients } = tables;
@@ -86,13 +86,16 @@ interface ValidRow {
 /**
  * Imports contacts all-or-nothing. Every row is validated and every reference resolved first;
  * any problem answers 400 with one entry per problem and writes nothing. Then one transaction
- * upserts the named clients and the contacts (on externalRef) in multi-row statements.
+ * upserts the named clients and the contacts in multi-row statements: a row with an `id` (an
+ * edited export) updates that contact, a row without one is matched on externalRef (none: a new
+ * contact).
  */
 export async function importContacts(db: Database, body: unknown, deliver: (owed: Owed[]) => void = () => {}): Promise<ImportResult> {
   const raw = readImportRows(body, contactRowSpec);
   const problems = new RowProblems();
   const valid: ValidRow[] = [];
   const firstRowOfRef = new Map<string, number>();
+  const firstRowOfId = new Map<string, number>();
   const employeeEmailRows = new Map<string, number[]>();
   const clientRefs = new Map<string, { name?: string; rows: number[]; nameRow?: number }>();
   const employeeIdRows = new Map<string, number[]>();
@@ -117,6 +120,11 @@ export async function importContacts(db: Database, body: unknown, deliver: (owed
     if (fields.clientName && !fields.clientRef) problems.add(row, 'clientName', 'needs clientRef');
     if (fields.frontlineEmployeeId && fields.frontlineEmployeeEmail) {
       problems.add(row, 'frontlineEmployeeEmail', 'give frontlineEmployeeId or frontlineEmployeeEmail, not both');
+    }
+    if (fields.id) {
+      const first = firstRowOfId.get(fields.id);
+      if (first !== undefined) problems.add(row, 'id', `${fields.id} is also on row ${first}`);
+      else firstRowOfId.set(fields.id, row);
     }
     if (fields.externalRef) {
       const first = firstRowOfRef.get(fields.externalRef);
@@ -165,6 +173,20 @@ export async function importContacts(db: Database, body: unknown, deliver: (owed
     }
   }
 
+  // A row with an id changes a contact npsflow holds; its externalRef must not be another's.
+  const knownContacts = await contactsById(db, [...firstRowOfId.keys()]);
+  for (const [id, row] of firstRowOfId) {
+    const known = knownContacts.get(id);
+    if (!known) problems.add(row, 'id', `no contact has id ${id}`);
+    else if (known.erased) problems.add(row, 'id', 'this contact was erased and cannot be changed');
+  }
+  const refsOfIdRows = valid.flatMap(({ fields }) => (fields.id && fields.externalRef ? [fields.externalRef] : []));
+  const ownerOfRef = await contactsByRef(db, refsOfIdRows);
+  for (const { index, fields } of valid) {
+    const owner = fields.id && fields.externalRef ? ownerOfRef.get(fields.externalRef) : undefined;
+    if (owner !== undefined && owner !== fields.id) problems.add(index + 1, 'externalRef', `${fields.externalRef} belongs to another contact`);
+  }
+
   problems.throwIfAny(raw.length);
   if (valid.length === 0) return { inserted: 0, updated: 0, total: 0 };
 
@@ -199,7 +221,7 @@ export async function importContacts(db: Database, body: unknown, deliver: (owed
 
     const now = new Date();
     const withOptOut = written.has('optedOut');
-    const rows = valid.map(({ fields }) => {
+    const rowOf = ({ fields }: ValidRow) => {
       const resolved: Record<string, unknown> = {
         ...fields,
         clientId: fields.clientRef ? clientIdByRef.get(fields.clientRef) : fields.clientId,
@@ -210,7 +232,7 @@ export async function importContacts(db: Database, body: unknown, deliver: (owed
       const row = columns.map((column) => resolved[column] ?? DEFAULTS[column]);
       if (withOptOut) row.push(resolved.optedOut ? now : null);
       return row;
-    });
+    };
 
     const extra = [];
     if (withOptOut) {
@@ -224,40 +246,57 @@ export async function importContacts(db: Database, body: unknown, deliver: (owed
         when lower(${existing('contacts', contacts.email)}) is distinct from lower(${excluded(contacts.email)})
         then null else ${existing('contacts', contacts.emailBouncedAt)} end`);
     }
-    const result = await bulkUpsert(tx, {
-      table: contacts,
-      columns: [
-        ...columns.map((column) => ({ column: contacts[column], type: COLUMN_TYPES[column] })),
-        ...(withOptOut ? [{ column: contacts.optedOutAt, type: 'timestamptz' as const }] : []),
-      ],
-      rows,
+    const bulkColumns = [
+      ...columns.map((column) => ({ column: contacts[column], type: COLUMN_TYPES[column] })),
+      ...(withOptOut ? [{ column: contacts.optedOutAt, type: 'timestamptz' as const }] : []),
+    ];
+    const set = setFromExcluded(
+      columns.map((column) => contacts[column]),
+      extra,
+    );
+    const byId = valid.filter(({ fields }) => fields.id);
+    const byRef = valid.filter(({ fields }) => !fields.id);
+    const upsert = (rows: unknown[][], key: 'externalRef' | 'id') =>
+      bulkUpsert(tx, {
+        table: contacts,
+        columns: key === 'id' ? [{ column: contacts.id, type: 'uuid' }, ...bulkColumns] : bulkColumns,
+        rows,
+        conflictTarget: sql`(${sql.identifier(contacts[key].name)})`,
+        set,
+        // A person erased since the file was checked stays erased.
+        updateWhere: sql`${existing('contacts', contacts.erasedAt)} is null`,
+      });
+    const result = await (async () => [
       // Rows without an externalRef never conflict: they are always new contacts.
-      conflictTarget: sql`(${sql.identifier(contacts.externalRef.name)})`,
-      set: setFromExcluded(
-        columns.map((column) => contacts[column]),
-        extra,
-      ),
-    }).catch((error: unknown) => {
-      // Validation saw every reference; one deleted since then fails the whole import.
+      ...(await upsert(byRef.map(rowOf), 'externalRef')),
+      // Every id was checked to exist: these rows only update.
+      ...(await upsert(byId.map((row) => [row.fields.id, ...rowOf(row)]), 'id')),
+    ])().catch((error: unknown) => {
+      // Validation saw every reference; one deleted or taken since then fails the whole import.
       if (sqlState(error) === FOREIGN_KEY_VIOLATION) {
         throw new ImportError('CONFLICT', 'a client or employee the file refers to was deleted during the import; nothing was imported, try again');
+      }
+      if (sqlState(error) === UNIQUE_VIOLATION) {
+        throw new ImportError('CONFLICT', 'an externalRef in the file was given to another contact during the import; nothing was imported, try again');
       }
       throw error;
     });
     // Imported contacts that may no longer be surveyed: their running members check again now.
-    const refs = valid.map(({ fields }) => fields.externalRef).filter((ref): ref is string => typeof ref === 'string');
-    const stopped = refs.length
-      ? await tx
-          .select({ id: contacts.id })
-          .from(contacts)
-          .where(
-            and(
-              inArray(contacts.externalRef, refs),
-              or(eq(contacts.optedOut, true), eq(contacts.inactive, true), eq(contacts.outOfScope, true), isNull(contacts.email)),
-            ),
-          )
-      : [];
-    return { result: { ...countWritten(result), total: rows.length }, owed: await contactChanged(tx, stopped.map((c) => c.id)) };
+    const refs = byRef.map(({ fields }) => fields.externalRef).filter((ref): ref is string => typeof ref === 'string');
+    const ids = byId.map(({ fields }) => fields.id!);
+    const stopped =
+      refs.length + ids.length > 0
+        ? await tx
+            .select({ id: contacts.id })
+            .from(contacts)
+            .where(
+              and(
+                or(refs.length ? inArray(contacts.externalRef, refs) : undefined, ids.length ? inArray(contacts.id, ids) : undefined),
+                or(eq(contacts.optedOut, true), eq(contacts.inactive, true), eq(contacts.outOfScope, true), isNull(contacts.email)),
+              ),
+            )
+        : [];
+    return { result: { ...countWritten(result), total: valid.length }, owed: await contactChanged(tx, stopped.map((c) => c.id)) };
   });
   deliver(owed);
   return result;

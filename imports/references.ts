@@ -21,7 +21,7 @@ async function lookup(keys: string[], query: (chunk: string[]) => Promise<{ key:
   return found;
 }
 
-const { employees, clients } = tables;
+const { employees, clients, contacts } = tables;
 
 /** employee id by lower-case email. */
 export const employeesByEmail = (db: Executor, lowerEmails: string[]) =>
@@ -45,3 +45,19 @@ export const clientsByRef = (db: Executor, refs: string[]) =>
 /** The given client ids that exist. */
 export const existingClientIds = async (db: Executor, ids: string[]) =>
   new Set((await lookup(ids, (chunk) => db.select({ key: clients.id, id: clients.id }).from(clients).where(inArray(clients.id, chunk)))).keys());
+
+/** contact id by external ref. */
+export const contactsByRef = (db: Executor, refs: string[]) =>
+  lookup(refs, (chunk) =>
+    db.select({ key: contacts.externalRef, id: contacts.id }).from(contacts).where(inArray(contacts.externalRef, chunk)),
+  );
+
+/** Of the given contact ids, those that exist, each with whether the person was erased. */
+export async function contactsById(db: Executor, ids: string[]): Promise<Map<string, { erased: boolean }>> {
+  const found = new Map<string, { erased: boolean }>();
+  for (const chunk of chunked(ids, LOOKUP_CHUNK)) {
+    const rows = await db.select({ id: contacts.id, erasedAt: contacts.erasedAt }).from(contacts).where(inArray(contacts.id, chunk));
+    for (const row of rows) found.set(row.id, { erased: row.erasedAt !== null });
+  }
+  return found;
+}

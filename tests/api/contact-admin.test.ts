@@ -82,6 +82,46 @@ describe('the contact export', () => {
     const [contact] = await t.database.db.select().from(tables.contacts).where(eq(tables.contacts.externalRef, 'RT-1'));
     expect(contact?.firstName).toBe('Ronaldo');
   });
+
+  it('an edited export updates its contacts by id, those without an externalRef too; a wrong id is a row error', async () => {
+    const { db } = t.database;
+    const importCsv = (payload: string) => t.app.inject({ method: 'POST', url: '/api/contacts/import', headers: { ...t.auth, 'content-type': 'text/csv' }, payload });
+    const [plain] = await db.insert(tables.contacts).values({ email: 'no-ref@x.example', firstName: 'Noor', region: 'RoundTrip' }).returning();
+    const [other] = await db.insert(tables.contacts).values({ externalRef: 'RT-OTHER', email: 'other@x.example', region: 'RoundTrip' }).returning();
+    const exported = (await get('/api/contacts/export.csv?region=RoundTrip')).body;
+    const rows = parse(exported, { columns: true }) as Record<string, string>[];
+    expect(rows.map((row) => row.id).sort()).toEqual([plain!.id, other!.id].sort());
+
+    const res = await importCsv(exported.replace(',Noor,', ',Nora,'));
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toEqual({ inserted: 0, updated: 2, total: 2 });
+    const after = await db.select().from(tables.contacts).where(eq(tables.contacts.region, 'RoundTrip'));
+    expect(after.map((c) => c.firstName).sort()).toEqual(['', 'Nora']);
+
+    const header = exported.split(/\r?\n/)[0]!;
+    const line = (id: string, externalRef: string) => {
+      const values: Record<string, string> = { id, externalRef, email: `x-${id.slice(0, 4)}@x.example` };
+      return header.split(',').map((column) => values[column] ?? '').join(',');
+    };
+    const refused = await importCsv(
+      [header, line('00000000-0000-4000-8000-000000000000', ''), line(plain!.id, 'RT-OTHER'), line(other!.id, ''), line(other!.id, '')].join('\n'),
+    );
+    expect(refused.statusCode, refused.body).toBe(400);
+    const problems = (refused.json().error.details as { row: number; field: string; message: string }[]).map((p) => `${p.row} ${p.field}: ${p.message}`);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        '1 id: no contact has id 00000000-0000-4000-8000-000000000000',
+        '2 externalRef: RT-OTHER belongs to another contact',
+        `4 id: ${other!.id} is also on row 3`,
+      ]),
+    );
+    expect((await db.select().from(tables.contacts).where(eq(tables.contacts.region, 'RoundTrip'))).length).toBe(2);
+
+    await db.update(tables.contacts).set({ erasedAt: new Date(), email: null, firstName: '' }).where(eq(tables.contacts.id, plain!.id));
+    const erased = await importCsv([header, line(plain!.id, '')].join('\n'));
+    expect(erased.statusCode).toBe(400);
+    expect(erased.body).toMatch(/erased and cannot be changed/);
+  });
 });
 
 describe("a contact's activity", () => {
