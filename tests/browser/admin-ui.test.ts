@@ -3,6 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { eq } from 'drizzle-orm';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { SCREENSHOTS } from '../support/admin-page';
 import { launchChromium } from '../support/chromium';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tables } from '../../db';
@@ -18,7 +19,6 @@ import { createTestApp, TEST_ADMIN_KEY, type TestApp } from '../support/app';
  * year of answers. With UPDATE_SCREENSHOTS=1 the main pages are saved to docs/screenshots/.
  */
 
-const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? path.join(projectRoot, 'docs/screenshots') : undefined;
 const TIME_ZONE = 'Europe/Amsterdam';
 
 let t: TestApp;

@@ -3,9 +3,9 @@ import { sql } from 'drizzle-orm';
 import { type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf, tables } from '../../db';
-import { projectRoot } from '../../temporal/binaries';
 import { createTestApp, TEST_ADMIN_KEY, type TestApp } from '../support/app';
 import { seriousViolations } from '../support/axe';
+import { SCREENSHOTS } from '../support/admin-page';
 import { launchChromium } from '../support/chromium';
 import { createSurvey, newLink } from '../fixtures/surveys';
 
@@ -14,7 +14,6 @@ import { createSurvey, newLink } from '../fixtures/surveys';
  * the answer is stored without its link; the admin sees the survey's privacy settings and the
  * dashboard's note. axe-core finds no serious issue on any of these pages.
  */
-const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? path.join(projectRoot, 'docs/screenshots') : undefined;
 
 let t: TestApp;
 let browser: Browser;

@@ -2,11 +2,11 @@ import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
+import { SCREENSHOTS } from '../support/admin-page';
 import { launchChromium } from '../support/chromium';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { tables } from '../../db';
-import { projectRoot } from '../../temporal/binaries';
 import { createTestApp, type TestApp } from '../support/app';
 import { seriousViolations } from '../support/axe';
 
@@ -16,7 +16,6 @@ import { seriousViolations } from '../support/axe';
  * axe-core checks the sign-in, API keys, audit and account pages. UPDATE_SCREENSHOTS=1 saves them.
  */
 
-const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? path.join(projectRoot, 'docs/screenshots') : undefined;
 
 let t: TestApp;
 let browser: Browser;

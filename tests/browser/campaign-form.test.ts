@@ -1,10 +1,9 @@
 import path from 'node:path';
-import { type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../../temporal/binaries';
-import { TEST_ADMIN_KEY } from '../support/app';
 import { useAppWithWorkflows } from '../support/app-with-workflows';
 import { seriousViolations } from '../support/axe';
+import { openAdminPage, SCREENSHOTS } from '../support/admin-page';
 import { launchChromium } from '../support/chromium';
 import { createSurvey } from '../fixtures/surveys';
 
@@ -14,7 +13,6 @@ import { createSurvey } from '../fixtures/surveys';
  * the settings on the campaign page, one of them edited; in English and Dutch, without serious
  * accessibility issues.
  */
-const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? path.join(projectRoot, 'docs/screenshots') : undefined;
 
 const stack = useAppWithWorkflows();
 let browser: Browser;
@@ -31,18 +29,7 @@ afterAll(async () => {
 
 const get = (url: string) => stack.t.app.inject({ url, headers: stack.t.auth });
 
-async function openPage(locale: string): Promise<{ page: Page; problems: string[]; close: () => Promise<void> }> {
-  // bypassCSP lets the test inject axe-core; the app's own scripts run under its CSP as usual.
-  const context = await browser.newContext({ locale, viewport: { width: 1360, height: 900 }, deviceScaleFactor: 1, bypassCSP: true });
-  await context.addInitScript(`try { sessionStorage.setItem('npsflow.adminKey', ${JSON.stringify(TEST_ADMIN_KEY)}) } catch {}`);
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().includes('400')) problems.push(`console: ${message.text()}`);
-  });
-  return { page, problems, close: () => context.close() };
-}
+const openPage = (locale: string) => openAdminPage(browser, locale, { expectedConsoleErrors: /400/ });
 
 const texts = {
   en: {

@@ -1,9 +1,8 @@
 import path from 'node:path';
-import { type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { openAdminPage, SCREENSHOTS } from '../support/admin-page';
 import { launchChromium } from '../support/chromium';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../../temporal/binaries';
-import { TEST_ADMIN_KEY } from '../support/app';
 import { useAppWithWorkflows } from '../support/app-with-workflows';
 import { seriousViolations } from '../support/axe';
 import { ALWAYS_OPEN } from '../support/campaign-fixtures';
@@ -14,7 +13,6 @@ import { createSurvey } from '../fixtures/surveys';
  * PostgreSQL, the time-skipping Temporal server and the worker: each button starts the operation
  * and the page follows it to the end; in English and Dutch, without serious accessibility issues.
  */
-const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? path.join(projectRoot, 'docs/screenshots') : undefined;
 
 const stack = useAppWithWorkflows();
 let browser: Browser;
@@ -46,20 +44,7 @@ async function launchedCampaign(name: string): Promise<string> {
   return campaign.id;
 }
 
-async function openPage(locale: string): Promise<{ page: Page; problems: string[]; close: () => Promise<void> }> {
-  // bypassCSP lets the test inject axe-core; the app's own scripts run under its CSP as usual.
-  const context = await browser.newContext({ locale, viewport: { width: 1360, height: 900 }, deviceScaleFactor: 1, bypassCSP: true });
-  await context.addInitScript(`try { sessionStorage.setItem('npsflow.adminKey', ${JSON.stringify(TEST_ADMIN_KEY)}) } catch {}`);
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-  });
-  // The close button asks first.
-  page.on('dialog', (dialog) => void dialog.accept());
-  return { page, problems, close: () => context.close() };
-}
+const openPage = (locale: string) => openAdminPage(browser, locale, { acceptDialogs: true });
 
 describe('campaign lifecycle in the admin UI', () => {
   it('pauses, resumes and closes a campaign, following each operation to the end (English)', async () => {

@@ -1,14 +1,13 @@
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tables } from '../../db';
-import { projectRoot } from '../../temporal/binaries';
 import { memberWorkflowId, type MemberState } from '../../workflows/definitions';
-import { TEST_ADMIN_KEY } from '../support/app';
 import { useAppWithWorkflows } from '../support/app-with-workflows';
 import { seriousViolations } from '../support/axe';
+import { openAdminPage, SCREENSHOTS } from '../support/admin-page';
 import { launchChromium } from '../support/chromium';
 import { ALWAYS_OPEN } from '../support/campaign-fixtures';
 import { until } from '../support/until';
@@ -20,7 +19,6 @@ import { createSurvey } from '../fixtures/surveys';
  * Cancel changes nothing, confirming erases them (their running member ends as Erased); in
  * English and Dutch, without serious accessibility issues, the dialog open and after.
  */
-const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? path.join(projectRoot, 'docs/screenshots') : undefined;
 
 const stack = useAppWithWorkflows();
 let browser: Browser;
@@ -61,17 +59,7 @@ async function invitedContact(firstName: string, lastName: string) {
   return { contactId: member[0]!.contactId, memberId, email };
 }
 
-async function openPage(locale: string): Promise<{ page: Page; problems: string[]; close: () => Promise<void> }> {
-  const context = await browser.newContext({ locale, viewport: { width: 1360, height: 900 }, deviceScaleFactor: 1, bypassCSP: true });
-  await context.addInitScript(`try { sessionStorage.setItem('npsflow.adminKey', ${JSON.stringify(TEST_ADMIN_KEY)}) } catch {}`);
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-  });
-  return { page, problems, close: () => context.close() };
-}
+const openPage = (locale: string) => openAdminPage(browser, locale);
 
 const texts = {
   en: { erase: 'Erase this person', title: (name: string) => `Erase ${name}?`, cancel: 'Cancel', confirm: 'Erase for good', erased: 'This person’s data was erased on', exportButton: 'Export (access request)' },

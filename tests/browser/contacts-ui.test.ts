@@ -2,16 +2,15 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tables } from '../../db';
 import { recordHardBounce } from '../../contacts/suppression';
 import { deliverOwed } from '../../signals/owed-signals';
-import { projectRoot } from '../../temporal/binaries';
-import { TEST_ADMIN_KEY } from '../support/app';
 import { useAppWithWorkflows } from '../support/app-with-workflows';
 import { seriousViolations } from '../support/axe';
 import { ALWAYS_OPEN, addEmployee } from '../support/campaign-fixtures';
+import { openAdminPage, SCREENSHOTS } from '../support/admin-page';
 import { launchChromium } from '../support/chromium';
 import { until } from '../support/until';
 import { createSurvey } from '../fixtures/surveys';
@@ -23,7 +22,6 @@ import { createSurvey } from '../fixtures/surveys';
  * CSV with a bad row, and move an employee's clients and contacts to another employee; in
  * English and Dutch, without serious accessibility issues.
  */
-const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? path.join(projectRoot, 'docs/screenshots') : undefined;
 
 const stack = useAppWithWorkflows();
 let browser: Browser;
@@ -42,19 +40,7 @@ const db = () => stack.t.database.db;
 const post = (url: string, payload?: object) => stack.t.app.inject({ method: 'POST', url, headers: stack.t.auth, ...(payload ? { payload } : {}) });
 const get = (url: string) => stack.t.app.inject({ url, headers: stack.t.auth });
 
-async function openPage(locale: string): Promise<{ page: Page; problems: string[]; close: () => Promise<void> }> {
-  // bypassCSP lets the test inject axe-core; the app's own scripts run under its CSP as usual.
-  const context = await browser.newContext({ locale, viewport: { width: 1360, height: 900 }, deviceScaleFactor: 1, bypassCSP: true, acceptDownloads: true });
-  await context.addInitScript(`try { sessionStorage.setItem('npsflow.adminKey', ${JSON.stringify(TEST_ADMIN_KEY)}) } catch {}`);
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('console', (message) => {
-    // A refused import answers 400 on purpose; the browser logs every failed request.
-    if (message.type() === 'error' && !/status of 400/.test(message.text())) problems.push(`console: ${message.text()}`);
-  });
-  return { page, problems, close: () => context.close() };
-}
+const openPage = (locale: string) => openAdminPage(browser, locale, { context: { acceptDownloads: true }, expectedConsoleErrors: /status of 400/ });
 
 /** Contacts in a region of their own: Erin looks after three (one bounced, one opted out), Frank after one. */
 async function contactsInRegion(label: string) {

@@ -5,11 +5,11 @@ import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { and, eq } from 'drizzle-orm';
 import { type Browser, type Page } from 'playwright-core';
+import { SCREENSHOTS } from '../support/admin-page';
 import { launchChromium } from '../support/chromium';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tables } from '../../db';
 import { startSignalRelay, type SignalRelay } from '../../signals/relay';
-import { projectRoot } from '../../temporal/binaries';
 import { kto } from '../fixtures/surveys';
 import { createTestApp, type TestApp } from '../support/app';
 import { seriousViolations } from '../support/axe';
@@ -23,7 +23,6 @@ import { until } from '../support/until';
  * then sends no overdue email. axe-core checks the new pages; UPDATE_SCREENSHOTS=1 saves them.
  */
 
-const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? path.join(projectRoot, 'docs/screenshots') : undefined;
 const DAY = 86_400_000;
 
 let env: TestWorkflowEnvironment;

@@ -2,12 +2,11 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { openAdminPage, SCREENSHOTS } from '../support/admin-page';
 import { launchChromium } from '../support/chromium';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tables } from '../../db';
-import { projectRoot } from '../../temporal/binaries';
-import { TEST_ADMIN_KEY } from '../support/app';
 import { useAppWithWorkflows } from '../support/app-with-workflows';
 import { seriousViolations } from '../support/axe';
 import { ALWAYS_OPEN, addEmployee } from '../support/campaign-fixtures';
@@ -21,7 +20,6 @@ import { createSurvey } from '../fixtures/surveys';
  * shows the statuses its workflow wrote with their times, its invitation email, its answer and
  * follow-up task, and its send times in its own zone and the viewer's. English and Dutch, axe clean.
  */
-const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? path.join(projectRoot, 'docs/screenshots') : undefined;
 
 const stack = useAppWithWorkflows();
 let browser: Browser;
@@ -73,25 +71,7 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function openPage(locale: string): Promise<{ page: Page; problems: string[]; close: () => Promise<void> }> {
-  // bypassCSP lets the test inject axe-core; the app's own scripts run under its CSP as usual.
-  const context = await browser.newContext({
-    locale,
-    timezoneId: 'Europe/Amsterdam',
-    viewport: { width: 1360, height: 900 },
-    deviceScaleFactor: 1,
-    bypassCSP: true,
-    acceptDownloads: true,
-  });
-  await context.addInitScript(`try { sessionStorage.setItem('npsflow.adminKey', ${JSON.stringify(TEST_ADMIN_KEY)}) } catch {}`);
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-  });
-  return { page, problems, close: () => context.close() };
-}
+const openPage = (locale: string) => openAdminPage(browser, locale, { context: { timezoneId: 'Europe/Amsterdam', acceptDownloads: true } });
 
 const texts = {
   en: {

@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
+import { SCREENSHOTS } from '../support/admin-page';
 import { launchChromium } from '../support/chromium';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../../temporal/binaries';
 import { createSurvey, newLink } from '../fixtures/surveys';
 import { seriousViolations } from '../support/axe';
 import { createTestApp, TEST_ADMIN_KEY, type TestApp } from '../support/app';
@@ -15,7 +15,6 @@ import { createTestApp, TEST_ADMIN_KEY, type TestApp } from '../support/app';
  * UPDATE_SCREENSHOTS=1 saves them to docs/screenshots/.
  */
 
-const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? path.join(projectRoot, 'docs/screenshots') : undefined;
 
 let t: TestApp;
 let browser: Browser;

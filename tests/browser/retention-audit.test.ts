@@ -2,13 +2,12 @@ import path from 'node:path';
 import { type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordRetentionRun } from '../../retention';
-import { projectRoot } from '../../temporal/binaries';
 import { createTestApp, TEST_ADMIN_KEY, type TestApp } from '../support/app';
 import { seriousViolations } from '../support/axe';
+import { SCREENSHOTS } from '../support/admin-page';
 import { launchChromium } from '../support/chromium';
 
 /* The retention run's audit entry: in the audit API with its counts, and readable on the audit page. */
-const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? path.join(projectRoot, 'docs/screenshots') : undefined;
 
 let t: TestApp;
 let browser: Browser;
