@@ -6,7 +6,7 @@ import { createMemberActivities } from './member';
 import { createOperationActivities } from './operations';
 import { createRetentionActivities } from './retention';
 
-export type { BeginMemberResult, MemberContext, StatusChange, InviteResult } from './member';
+export type { MemberContext, StatusChange, InviteResult } from './member';
 export type { FollowUpChange, FollowUpTaskState } from './follow-up';
 export type { OperationPage } from './operations';
 export type { MemberPage } from './launch';

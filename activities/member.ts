@@ -2,20 +2,19 @@ import { randomBytes } from 'node:crypto';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { deliverOwed, owe, type Owed } from '../signals/owed-signals';
-import { invitationSupersededSignal, memberEmailKey, memberWorkflowId } from '../workflows/definitions';
+import { invitationSupersededSignal, memberWorkflowId } from '../workflows/definitions';
 import { and, desc, eq, inArray, notInArray, sql } from 'drizzle-orm';
 import { tables, type Database, type Transaction } from '../db';
 import { resolveCampaignSettings, type CampaignSettings } from '../domain/campaign-settings';
-import { checkMailingNow, sendabilityFacts, type SendabilityColumns } from '../contacts/sendability';
-import { checkMember, type MailingFacts, type MailingVerdict, type SendabilityFacts } from '../domain/eligibility';
+import { checkMailingNow, sendabilityFacts } from '../contacts/sendability';
+import type { MailingFacts, MailingVerdict, SendabilityFacts } from '../domain/eligibility';
 import type { MemberStatus } from '../domain/member-status';
-import { memberSendTime, resolveTimeZone } from '../domain/send-time';
+import { resolveTimeZone } from '../domain/send-time';
 import { emailLanguage, enqueueEmail, renderInvitation, renderReminder, surveyEmailHeaders } from '../email';
 import { recordStatusChange } from '../campaigns/status-history';
 
 /** A timestamp parameter inside a raw SQL fragment (drivers differ on binding Date objects). */
 const timestamptz = (date: Date) => sql`${date.toISOString()}::timestamptz`;
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 /*
  * The columns the member's steps read, and no more: selecting whole rows of four joined tables
@@ -88,22 +87,6 @@ export interface CreateInvitationInput {
 export interface InviteInput extends CreateInvitationInput {
   /** The invitation email's idempotency key. */
   idempotencyKey: string;
-}
-
-/** The first step of a member's lifecycle: read what it needs, and invite it at once when it may be and its slot is now. */
-export interface BeginMemberInput {
-  memberId: string;
-  /** The member's workflow id, which its email keys start with. */
-  workflowId: string;
-  /** The workflow's time (the moment the check and the slot are judged at). */
-  at: string;
-  reincluded?: boolean;
-}
-
-/** Its answer (recorded in history, so ids only): the context, and the invitation when it was made. */
-export interface BeginMemberResult {
-  context: MemberContext;
-  invitation?: { invitationId: string; expiresAt: string };
 }
 
 /** The invite step's answer (recorded in history, so ids only): the invitation, or why the one check said no. */
@@ -244,8 +227,11 @@ export function createMemberActivities(deps: { db: Database; emailFrom: string; 
           member: { id: m.id, status: m.status },
           campaign: { id: k.id, status: k.status, surveyId: k.surveyId, settings: k.settings },
           contact: contactColumns,
-          survey: { status: tables.surveys.status },
-          earlierInvitations: earlierInvitationsOf(m.id),
+          surveyStatus: tables.surveys.status,
+          // Earlier lifecycles are those whose invitations are closed: a new lifecycle starts only after
+          // the old one ended (closing its link), and an open invitation is this lifecycle's own (one
+          // its invite step made before a worker crash or a timed-out workflow task ran this again).
+          earlierInvitations: sql<number>`(select count(*)::int from ${inv} where ${inv.memberId} = ${m.id} and ${notInArray(inv.status, OPEN_INVITATION)})`,
           askedStatus: sql<InvitationStatus | null>`(select ${inv.status}::text from ${inv} where ${inv.id} = ${input.invitationId ?? null} and ${inv.memberId} = ${m.id})`,
         })
         .from(m)
@@ -254,34 +240,20 @@ export function createMemberActivities(deps: { db: Database; emailFrom: string; 
         .innerJoin(c, eq(c.id, m.contactId))
         .where(eq(m.id, input.memberId));
       if (!row) throw ApplicationFailure.nonRetryable(`campaign member ${input.memberId} does not exist`, 'MemberNotFound');
-      return { ...contextOf(row), invitationStatus: input.invitationId ? (row.askedStatus ?? null) : null };
-    },
-
-    /**
-     * A member's first step, in one transaction: what it needs to decide (as loadMemberContext),
-     * and, when the check before mailing allows it and its send slot is now, the invite step
-     * (as inviteMember) with the email key its workflow would give. One local activity instead of
-     * two for most members of a launch. The workflow decides again on the context it gets back.
-     */
-    async beginMember(input: BeginMemberInput): Promise<BeginMemberResult> {
-      const owed: Owed[] = [];
-      const now = Date.parse(input.at);
-      const result = await db.transaction(async (tx): Promise<BeginMemberResult> => {
-        const row = await lockMember(tx, input.memberId);
-        const context = contextOf(row);
-        const verdict = checkMember(context, { reincluded: input.reincluded ?? false, noSendRuleDays: context.settings.noSendRuleDays, now });
-        if (!verdict.send || memberSendTime({ memberId: input.memberId, contact: context.contact, settings: context.settings, now }) > now) return { context };
-        const invitation = await inviteLocked(tx, row, {
-          memberId: input.memberId,
-          at: input.at,
-          expiresAt: new Date(now + context.settings.expiryDays * DAY_MS).toISOString(),
-          idempotencyKey: memberEmailKey(input.workflowId, 'invitation', 0, context.earlierInvitations),
-        }, owed);
-        return { context, invitation };
-      });
-      await deliverOwed(db, workerTemporal(), owed);
-      logActivity(result.invitation ? 'survey email queued' : 'member waits', { kind: 'invitation' });
-      return result;
+      const { member, campaign, contact } = row;
+      return {
+        campaignStatus: campaign.status,
+        surveyStatus: row.surveyStatus,
+        invitationStatus: input.invitationId ? (row.askedStatus ?? null) : null,
+        memberId: member.id,
+        campaignId: campaign.id,
+        contactId: contact.id,
+        surveyId: campaign.surveyId,
+        memberStatus: member.status,
+        earlierInvitations: row.earlierInvitations,
+        settings: resolveCampaignSettings(campaign.settings),
+        contact: { ...sendabilityFacts(contact), timeZone: contact.timeZone, region: contact.region },
+      };
     },
 
     /**
@@ -321,7 +293,17 @@ export function createMemberActivities(deps: { db: Database; emailFrom: string; 
         const row = await lockMember(tx, input.memberId);
         const verdict = checkMailingNow({ contact: row.contact, campaignStatus: row.campaign.status, surveyStatus: row.survey.status, invitationStatus: null });
         if (!verdict.send) return { refused: verdict };
-        return { invitation: await inviteLocked(tx, row, input, owed) };
+        const invitation = await openInvitation(tx, row, input, owed);
+        await queueSurveyEmail(tx, { ...row, invitation: { id: invitation.invitationId, token: invitation.token, language: invitation.language, expiresAt: new Date(invitation.expiresAt) } }, {
+          memberId: input.memberId,
+          invitationId: invitation.invitationId,
+          kind: 'invitation',
+          sequence: 0,
+          idempotencyKey: input.idempotencyKey,
+          at: input.at,
+        });
+        await writeMemberStatus(tx, { memberId: input.memberId, status: 'Survey_Not_Started', at: input.at, invitationId: invitation.invitationId });
+        return { invitation: { invitationId: invitation.invitationId, expiresAt: invitation.expiresAt } };
       });
       await deliverOwed(db, workerTemporal(), owed);
       if ('refused' in result) logActivity('survey email not sent', { kind: 'invitation', ...refusal(result.refused) });
@@ -390,21 +372,6 @@ export function createMemberActivities(deps: { db: Database; emailFrom: string; 
     },
   };
 
-  /** The invite step on a locked member: its link, its invitation email queued, and Survey_Not_Started. */
-  async function inviteLocked(tx: Transaction, row: MemberRow, input: InviteInput, owed: Owed[]): Promise<{ invitationId: string; expiresAt: string }> {
-    const invitation = await openInvitation(tx, row, input, owed);
-    await queueSurveyEmail(tx, { ...row, invitation: { id: invitation.invitationId, token: invitation.token, language: invitation.language, expiresAt: new Date(invitation.expiresAt) } }, {
-      memberId: input.memberId,
-      invitationId: invitation.invitationId,
-      kind: 'invitation',
-      sequence: 0,
-      idempotencyKey: input.idempotencyKey,
-      at: input.at,
-    });
-    await writeMemberStatus(tx, { memberId: input.memberId, status: 'Survey_Not_Started', at: input.at, invitationId: invitation.invitationId });
-    return { invitationId: invitation.invitationId, expiresAt: invitation.expiresAt };
-  }
-
   /**
    * Renders a survey email and queues it with what its sending means for the member (the
    * invitation's send time, the member's last communication and reminder count), in the caller's
@@ -470,45 +437,10 @@ export function createMemberActivities(deps: { db: Database; emailFrom: string; 
   }
 }
 
-/**
- * How many invitations earlier lifecycles of the member made: those that are closed. A new
- * lifecycle starts only after the old one ended (closing its link), and an open invitation is this
- * lifecycle's own (one its invite step made before a worker crash or a timed-out workflow task ran
- * this again).
- */
-function earlierInvitationsOf(memberId: typeof m.id) {
-  const inv = tables.invitations;
-  return sql<number>`(select count(*)::int from ${inv} where ${inv.memberId} = ${memberId} and ${notInArray(inv.status, OPEN_INVITATION)})`;
-}
-
-/** A member's context from its row (its own, its campaign's, survey's and contact's columns). */
-function contextOf(row: {
-  member: { id: string; status: MemberStatus };
-  campaign: { id: string; status: MailingFacts['campaignStatus']; surveyId: string; settings: typeof tables.campaigns.$inferSelect['settings'] };
-  contact: SendabilityColumns & { id: string; timeZone: string | null; region: string | null };
-  survey: { status: MailingFacts['surveyStatus'] };
-  earlierInvitations: number;
-}): MemberContext {
-  const { member, campaign, contact } = row;
-  return {
-    campaignStatus: campaign.status,
-    surveyStatus: row.survey.status,
-    invitationStatus: null,
-    memberId: member.id,
-    campaignId: campaign.id,
-    contactId: contact.id,
-    surveyId: campaign.surveyId,
-    memberStatus: member.status,
-    earlierInvitations: row.earlierInvitations,
-    settings: resolveCampaignSettings(campaign.settings),
-    contact: { ...sendabilityFacts(contact), timeZone: contact.timeZone, region: contact.region },
-  };
-}
-
 /** The member with its campaign, survey and contact, locked: one invite step at a time per member. */
 async function lockMember(tx: Transaction, memberId: string) {
   const [row] = await tx
-    .select({ member: memberColumns, campaign: campaignColumns, contact: contactColumns, survey: surveyColumns, earlierInvitations: earlierInvitationsOf(m.id) })
+    .select({ member: memberColumns, campaign: campaignColumns, contact: contactColumns, survey: surveyColumns })
     .from(m)
     .innerJoin(k, eq(k.id, m.campaignId))
     .innerJoin(c, eq(c.id, m.contactId))

@@ -87,29 +87,3 @@ export function checkMailing(facts: MailingFacts, rules: SendabilityRules): Mail
   const unsendable = checkSendability(facts.contact, rules);
   return unsendable ? { send: false, end: unsendable } : { send: true };
 }
-
-/**
- * A member's check before mailing, on what its workflow read: a member an administrator rejected
- * before it started ends Rejected (unless this lifecycle is its reinclusion); otherwise the one
- * check, with the campaign's no-send rule.
- */
-export function checkMember(
-  context: Omit<MailingFacts, 'campaignStatus' | 'surveyStatus'> & {
-    memberStatus: MemberStatus;
-    campaignStatus?: MailingFacts['campaignStatus'];
-    surveyStatus?: MailingFacts['surveyStatus'];
-  },
-  rules: SendabilityRules & { reincluded: boolean },
-): MailingVerdict {
-  if (context.memberStatus === 'Rejected' && !rules.reincluded) return { send: false, end: 'Rejected' };
-  return checkMailing(
-    {
-      contact: context.contact,
-      // Absent from contexts recorded before they were read.
-      campaignStatus: context.campaignStatus ?? 'active',
-      surveyStatus: context.surveyStatus ?? 'active',
-      invitationStatus: context.invitationStatus ?? null,
-    },
-    rules,
-  );
-}

@@ -209,28 +209,3 @@ export function computeSendTime(input: SendTimeInput): number {
   const opening = nextSendSlot(input.now, input.window, input.timeZone, input.noSendDates);
   return nextSendSlot(opening + staggerOffsetMs(input.memberId, input.staggerMinutes), input.window, input.timeZone, input.noSendDates);
 }
-
-/** The campaign settings a member's send time depends on. */
-export interface SendSlotSettings {
-  sendWindow: SendWindow;
-  defaultTimeZone: string;
-  staggerMinutes: number;
-  noSendDates?: readonly string[];
-}
-
-/** A member's next moment inside its send window, in its contact's zone (now when the window is open). */
-export function memberSendTime(input: {
-  memberId: string;
-  contact: { timeZone?: string | null; region?: string | null };
-  settings: SendSlotSettings;
-  now: number;
-}): number {
-  return computeSendTime({
-    now: input.now,
-    memberId: input.memberId,
-    window: input.settings.sendWindow,
-    timeZone: resolveTimeZone(input.contact, input.settings.defaultTimeZone),
-    staggerMinutes: input.settings.staggerMinutes,
-    noSendDates: input.settings.noSendDates,
-  });
-}

@@ -11,12 +11,12 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities, BeginMemberResult, MemberContext } from '../activities';
+import type { Activities, MemberContext } from '../activities';
 import type { CampaignSettings } from '../domain/campaign-settings';
-import { checkMember, type MailingVerdict } from '../domain/eligibility';
+import { checkMailing, type MailingVerdict } from '../domain/eligibility';
 import { isTerminalStatus, type MemberStatus } from '../domain/member-status';
 import { isDetractor, isValidNpsScore } from '../domain/nps';
-import { memberSendTime } from '../domain/send-time';
+import { computeSendTime, resolveTimeZone } from '../domain/send-time';
 import { SEND_SLOT_SETTINGS } from '../domain/setting-limits';
 import { campaignMemberBeforeOneWriter } from './campaign-member-before-one-writer';
 import {
@@ -33,7 +33,6 @@ import {
   followUpWorkflowId,
   invalidSettingsChange,
   invitationSupersededSignal,
-  memberEmailKey,
   memberStateQuery,
   optedOutSignal,
   rejectedSignal,
@@ -89,12 +88,6 @@ export const ANONYMOUS_COMPLETION_PATCH = 'anonymous-completion';
  */
 export const SETTINGS_EVERYTHING_PATCH = 'settings-everything';
 
-/**
- * A member's first step reads its context and, when it may be mailed and its slot is now, invites
- * it in the same local activity (before: a context load, then the invite step).
- */
-export const INVITE_ON_FIRST_READ_PATCH = 'invite-on-first-read';
-
 /** Why a member's lifecycle was cut short from outside. */
 type StopReason = Extract<MemberStatus, 'Rejected' | 'NPS_Opt_Out' | 'Email_Bounced' | 'Survey_Invalid' | 'Campaign_Closed' | 'Undeliverable' | 'Erased'>;
 
@@ -112,9 +105,13 @@ export async function campaignMember(input: CampaignMemberInput): Promise<Member
   const workflowId = workflowInfo().workflowId;
   // Where email is queued: a local activity, or (members of older code) the email task queue.
   const mail = viaOutbox ? records : proxyActivities<Activities>({ ...EMAIL_ACTIVITY_OPTIONS, taskQueue: emailTaskQueue(workflowInfo().taskQueue) });
-  /** Lifecycles of this member before this one (reinclusions, resends): part of its email keys. */
+  /**
+   * `${workflowId}:${kind}:${n}`: a retried send of the same message is delivered once. A member
+   * reincluded after an earlier lifecycle that sent mail gets `:${lifecycle}` appended, so its new
+   * messages are not mistaken for the old ones.
+   */
   let lifecycle = 0;
-  const emailKey = (kind: string, n: number) => memberEmailKey(workflowId, kind, n, lifecycle);
+  const emailKey = (kind: string, n: number) => `${workflowId}:${kind}:${n}${lifecycle > 0 ? `:${lifecycle}` : ''}`;
 
   const state: MemberState = {
     memberId: input.memberId,
@@ -269,16 +266,23 @@ export async function campaignMember(input: CampaignMemberInput): Promise<Member
 
   /** The one check before every email, on facts read afresh (contact, campaign, survey, invitation). */
   async function checkBeforeMailing(): Promise<{ verdict: MailingVerdict; context: MemberContext }> {
-    return judge(await records.loadMemberContext({ memberId, invitationId: state.invitationId ?? undefined }));
-  }
-
-  /** What the member makes of facts just read: the campaign's settings and state, and the check's verdict. */
-  function judge(context: MemberContext): { verdict: MailingVerdict; context: MemberContext } {
+    const context = await records.loadMemberContext({ memberId, invitationId: state.invitationId ?? undefined });
     applySettings(context.settings);
     recheck = false;
     if (context.campaignStatus === 'paused') paused = true;
     else if (context.campaignStatus !== undefined) paused = false;
-    const verdict = checkMember(context, { reincluded: input.reincluded ?? false, noSendRuleDays: settings!.noSendRuleDays, now: Date.now() });
+    const verdict: MailingVerdict =
+      context.memberStatus === 'Rejected' && !input.reincluded
+        ? { send: false, end: 'Rejected' }
+        : checkMailing(
+            {
+              contact: context.contact,
+              campaignStatus: context.campaignStatus ?? 'active',
+              surveyStatus: context.surveyStatus ?? 'active',
+              invitationStatus: context.invitationStatus ?? null,
+            },
+            { noSendRuleDays: settings!.noSendRuleDays, now: Date.now() },
+          );
     return { verdict, context };
   }
 
@@ -294,7 +298,16 @@ export async function campaignMember(input: CampaignMemberInput): Promise<Member
   }
 
   /** The next moment inside the member's send window (now when the window is open). */
-  const nextSendSlot = (context: MemberContext) => memberSendTime({ memberId, contact: context.contact, settings: settings!, now: Date.now() });
+  const nextSendSlot = (context: MemberContext) =>
+    computeSendTime({
+      now: Date.now(),
+      memberId,
+      window: settings!.sendWindow,
+      timeZone: resolveTimeZone(context.contact, settings!.defaultTimeZone),
+      staggerMinutes: settings!.staggerMinutes,
+      // Absent from contexts recorded before no-send dates existed: none then.
+      noSendDates: settings!.noSendDates,
+    });
 
   async function completed(response: SurveyCompletedSignal): Promise<MemberState> {
     state.responseId = response.responseId;
@@ -433,18 +446,6 @@ export async function campaignMember(input: CampaignMemberInput): Promise<Member
     return 'invited';
   }
 
-  /** The member was invited (its status written with the invitation): the workflow takes it over. */
-  async function invitedWith(invitation: { invitationId: string }, invitedAt: number, expiryDaysAsked: number): Promise<void> {
-    state.invitedAt = iso(invitedAt);
-    state.invitationId = invitation.invitationId;
-    state.expiresAt = iso(invitedAt + state.expiryDays * DAY);
-    // The expiry changed while the invitation was being created.
-    if (state.expiryDays !== expiryDaysAsked) {
-      await records.setInvitationExpiry({ invitationId: state.invitationId, expiresAt: state.expiresAt });
-    }
-    showStatus('Survey_Not_Started');
-  }
-
   /**
    * The invite step: the link, its email queued and the member Survey_Not_Started, in one local
    * activity (one transaction). A paused campaign holds it until resumed.
@@ -460,7 +461,14 @@ export async function campaignMember(input: CampaignMemberInput): Promise<Member
         idempotencyKey: emailKey('invitation', 0),
       });
       if ('invitation' in result) {
-        await invitedWith(result.invitation, invitedAt, expiryDaysAsked);
+        state.invitedAt = iso(invitedAt);
+        state.invitationId = result.invitation.invitationId;
+        state.expiresAt = iso(invitedAt + state.expiryDays * DAY);
+        // The expiry changed while the invitation was being created.
+        if (state.expiryDays !== expiryDaysAsked) {
+          await records.setInvitationExpiry({ invitationId: state.invitationId, expiresAt: state.expiresAt });
+        }
+        showStatus('Survey_Not_Started');
         return 'invited';
       }
       if ('end' in result.refused) return finish(result.refused.end);
@@ -482,53 +490,42 @@ export async function campaignMember(input: CampaignMemberInput): Promise<Member
     ]);
   }
 
-  // 1. May the contact be mailed at all? A member with nothing in its way is read and, when its
-  //    slot is now, invited in one step (members of older code read first and invite later).
-  const startedAt = Date.now();
-  let begun: BeginMemberResult | undefined;
-  if (viaOutbox && !interrupted() && !paused && patched(INVITE_ON_FIRST_READ_PATCH)) {
-    begun = await records.beginMember({ memberId, workflowId, at: iso(startedAt), reincluded: input.reincluded });
-  }
-  let { verdict, context } = begun ? judge(begun.context) : await checkBeforeMailing();
+  // 1. May the contact be mailed at all?
+  let { verdict, context } = await checkBeforeMailing();
   lifecycle = context.earlierInvitations;
 
-  if (begun?.invitation) {
-    state.scheduledSendAt = iso(memberSendTime({ memberId, contact: context.contact, settings: settings!, now: startedAt }));
-    await invitedWith(begun.invitation, startedAt, begun.context.settings.expiryDays);
-  } else {
-    // 2. Wait for the member's slot in the send window (and for a paused campaign's resume),
-    //    checking again whenever something changed.
-    /** Woken by new slot settings: the slot is computed again (and recorded if it moved). */
-    let slotRecomputed = false;
-    for (;;) {
-      if (stopReason) return ended(stopReason);
-      if (!verdict.send && 'end' in verdict) return finish(verdict.end);
-      if (paused) {
-        if (state.status === 'New') await setStatus('Awaiting_Send');
-        await waitWhilePaused();
-        ({ verdict, context } = await checkBeforeMailing());
-        continue;
-      }
-      slotSettingsChanged = false;
-      const sendAt = nextSendSlot(context);
-      const moved = slotRecomputed && state.scheduledSendAt !== iso(sendAt);
-      slotRecomputed = false;
-      state.scheduledSendAt = iso(sendAt);
-      if (sendAt <= Date.now()) break;
-      // Only a member that must wait records 'Awaiting_Send'; one whose slot is now goes straight
-      // to invited (a database write and a search-attribute update less per member). A slot moved
-      // by new settings is recorded again, so the member list shows when it will go out.
-      if (state.status !== 'Awaiting_Send' || moved) await setStatus('Awaiting_Send');
-      // A new send window, zone or stagger wakes the member to compute its slot again.
-      await condition(() => interrupted() || paused || slotSettingsChanged, Math.max(1, sendAt - Date.now()));
-      slotRecomputed = slotSettingsChanged;
+  // 2. Wait for the member's slot in the send window (and for a paused campaign's resume),
+  //    checking again whenever something changed.
+  /** Woken by new slot settings: the slot is computed again (and recorded if it moved). */
+  let slotRecomputed = false;
+  for (;;) {
+    if (stopReason) return ended(stopReason);
+    if (!verdict.send && 'end' in verdict) return finish(verdict.end);
+    if (paused) {
+      if (state.status === 'New') await setStatus('Awaiting_Send');
+      await waitWhilePaused();
       ({ verdict, context } = await checkBeforeMailing());
+      continue;
     }
-
-    // 3. Invite.
-    const invited = viaOutbox ? await invite() : await inviteThroughEmailQueue();
-    if (invited !== 'invited') return invited;
+    slotSettingsChanged = false;
+    const sendAt = nextSendSlot(context);
+    const moved = slotRecomputed && state.scheduledSendAt !== iso(sendAt);
+    slotRecomputed = false;
+    state.scheduledSendAt = iso(sendAt);
+    if (sendAt <= Date.now()) break;
+    // Only a member that must wait records 'Awaiting_Send'; one whose slot is now goes straight
+    // to invited (a database write and a search-attribute update less per member). A slot moved
+    // by new settings is recorded again, so the member list shows when it will go out.
+    if (state.status !== 'Awaiting_Send' || moved) await setStatus('Awaiting_Send');
+    // A new send window, zone or stagger wakes the member to compute its slot again.
+    await condition(() => interrupted() || paused || slotSettingsChanged, Math.max(1, sendAt - Date.now()));
+    slotRecomputed = slotSettingsChanged;
+    ({ verdict, context } = await checkBeforeMailing());
   }
+
+  // 3. Invite.
+  const invited = viaOutbox ? await invite() : await inviteThroughEmailQueue();
+  if (invited !== 'invited') return invited;
   const invitedAt = Date.parse(state.invitedAt!);
 
   // 4. Remind until answered, stopped or expired.

@@ -55,14 +55,6 @@ export interface CampaignLaunchInput {
 export const memberWorkflowId = (memberId: string): string => `member-${memberId}`;
 
 /**
- * A member's email key, `${workflowId}:${kind}:${n}`: a retried send of the same message is
- * delivered once. A member reincluded after an earlier lifecycle that sent mail gets
- * `:${lifecycle}` appended, so its new messages are not mistaken for the old ones.
- */
-export const memberEmailKey = (workflowId: string, kind: string, n: number, lifecycle: number): string =>
-  `${workflowId}:${kind}:${n}${lifecycle > 0 ? `:${lifecycle}` : ''}`;
-
-/**
  * The task queue email activities run on, beside a workflow's own queue: its workers cap the
  * activities started per second (maxTaskQueueActivitiesPerSecond), so a 100,000-member launch
  * never sends faster than the provider allows.

@@ -185,7 +185,7 @@ describe('separate migrate, worker and API processes', () => {
 
     const entries = workerLines.map((line) => JSON.parse(line) as Record<string, unknown>);
     const sent = entries.find((entry) => entry.msg === 'survey email queued');
-    expect(sent).toMatchObject({ name: 'npsflow-worker', workflowId: `member-${memberId}`, activityType: 'beginMember', kind: 'invitation' });
+    expect(sent).toMatchObject({ name: 'npsflow-worker', workflowId: `member-${memberId}`, activityType: 'inviteMember', kind: 'invitation' });
     expect(sent!.workflowRunId).toEqual(expect.any(String));
     const [invitation] = await database.db.select().from(tables.invitations).where(eq(tables.invitations.memberId, memberId));
     expect(workerLines.join('\n')).not.toContain(invitation!.token);

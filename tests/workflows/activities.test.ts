@@ -100,46 +100,6 @@ describe('idempotent activities', () => {
     expect((await activities.loadMemberContext({ memberId: member.memberId })).earlierInvitations).toBe(1);
   });
 
-  it("beginMember: read and invited in one step when the slot is now; run again (a lost workflow task), the same invitation and one email", async () => {
-    const campaign = await addCampaign(db(), { expiryDays: 20 });
-    const member = await addMember(db(), campaign, { language: 'en' });
-    const workflowId = `member-${member.memberId}`;
-    const begun = await activities.beginMember({ memberId: member.memberId, workflowId, at });
-    expect(begun.context).toMatchObject({ memberId: member.memberId, earlierInvitations: 0, memberStatus: 'New' });
-    expect(begun.invitation?.expiresAt).toBe('2026-06-29T10:00:00.000Z');
-    expect(await activities.beginMember({ memberId: member.memberId, workflowId, at })).toEqual({
-      ...begun,
-      context: { ...begun.context, memberStatus: 'Survey_Not_Started' },
-    });
-    const mail = await db().select().from(tables.emailOutbox).where(eq(tables.emailOutbox.memberId, member.memberId));
-    expect(mail.map((m) => m.idempotencyKey)).toEqual([`${workflowId}:invitation:0`]);
-    const [row] = await db().select().from(tables.campaignMembers).where(eq(tables.campaignMembers.id, member.memberId));
-    expect(row).toMatchObject({ status: 'Survey_Not_Started', invitedAt: new Date(at) });
-
-    // A later lifecycle (its first link closed) keys its email apart.
-    await activities.recordMemberStatus({ memberId: member.memberId, status: 'Rejected', at, invitationId: begun.invitation!.invitationId });
-    const again = await activities.beginMember({ memberId: member.memberId, workflowId, at, reincluded: true });
-    expect(again.invitation?.invitationId).not.toBe(begun.invitation!.invitationId);
-    const keys = (await db().select().from(tables.emailOutbox).where(eq(tables.emailOutbox.memberId, member.memberId))).map((m) => m.idempotencyKey);
-    expect(keys.sort()).toEqual([`${workflowId}:invitation:0`, `${workflowId}:invitation:0:1`]);
-  });
-
-  it('beginMember only reads a member whose slot is later, that was rejected, or that may not be mailed', async () => {
-    const closedNow = await addCampaign(db(), { sendWindow: { startHour: 14, endHour: 16, weekdays: [1, 2, 3, 4, 5, 6, 7] } });
-    const waiting = await addMember(db(), closedNow, { language: 'en' });
-    const open = await addCampaign(db(), {});
-    const rejected = await addMember(db(), open, { language: 'en' });
-    await db().update(tables.campaignMembers).set({ status: 'Rejected' }).where(eq(tables.campaignMembers.id, rejected.memberId));
-    const optedOut = await addMember(db(), open, { language: 'en' });
-    await db().update(tables.contacts).set({ optedOut: true }).where(eq(tables.contacts.id, optedOut.contactId));
-    for (const { memberId } of [waiting, rejected, optedOut]) {
-      const begun = await activities.beginMember({ memberId, workflowId: `member-${memberId}`, at });
-      expect(begun.invitation).toBeUndefined();
-      expect(begun.context.memberId).toBe(memberId);
-      expect(await db().select().from(tables.invitations).where(eq(tables.invitations.memberId, memberId))).toEqual([]);
-    }
-  });
-
   it('a new invitation of the same contact for the same survey invalidates the open older one', async () => {
     const campaign = await addCampaign(db(), {});
     const member = await addMember(db(), campaign);

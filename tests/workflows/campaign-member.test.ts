@@ -649,12 +649,6 @@ describe('determinism', () => {
     await expectEveryHistoryReplays(histories);
   });
 
-  it('members whose first step reads and invites in one local activity (invite-on-first-read) replay', async () => {
-    const histories = committedHistories('invite-on-first-read');
-    expect(histories.length).toBeGreaterThanOrEqual(35);
-    await expectEveryHistoryReplays(histories);
-  });
-
   // Recorded by a CI run: the invitation was asked for in a later workflow task than the one that
   // recorded the context load, so the workflow's clock then was not the clock replay gives it.
   it('a member whose invitation was created in a later workflow task than its context load replays', async () => {
