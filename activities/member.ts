@@ -3,7 +3,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { deliverOwed, owe, type Owed } from '../signals/owed-signals';
 import { invitationSupersededSignal, memberWorkflowId } from '../workflows/definitions';
-import { and, desc, eq, inArray, notInArray, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, notInArray, or, sql } from 'drizzle-orm';
 import { tables, type Database, type Transaction } from '../db';
 import { resolveCampaignSettings, type CampaignSettings } from '../domain/campaign-settings';
 import { checkMailingNow, sendabilityFacts } from '../contacts/sendability';
@@ -87,6 +87,12 @@ export interface CreateInvitationInput {
 export interface InviteInput extends CreateInvitationInput {
   /** The invitation email's idempotency key. */
   idempotencyKey: string;
+  /**
+   * When the member's workflow run began: an invitation made since then is this run's own, even
+   * answered (its invite step ran before a lost workflow task, and the contact answered before the
+   * task ran again). Absent from calls of older code: only open invitations count as its own.
+   */
+  runStartedAt?: string;
 }
 
 /** The invite step's answer (recorded in history, so ids only): the invitation, or why the one check said no. */
@@ -220,7 +226,7 @@ export function createMemberActivities(deps: { db: Database; emailFrom: string; 
 
   return {
     /** Loads the member's contact facts and campaign settings for the sendability checks. */
-    async loadMemberContext(input: { memberId: string; invitationId?: string }): Promise<MemberContext> {
+    async loadMemberContext(input: { memberId: string; invitationId?: string; runStartedAt?: string }): Promise<MemberContext> {
       const inv = tables.invitations;
       const [row] = await db
         .select({
@@ -230,8 +236,11 @@ export function createMemberActivities(deps: { db: Database; emailFrom: string; 
           surveyStatus: tables.surveys.status,
           // Earlier lifecycles are those whose invitations are closed: a new lifecycle starts only after
           // the old one ended (closing its link), and an open invitation is this lifecycle's own (one
-          // its invite step made before a worker crash or a timed-out workflow task ran this again).
-          earlierInvitations: sql<number>`(select count(*)::int from ${inv} where ${inv.memberId} = ${m.id} and ${notInArray(inv.status, OPEN_INVITATION)})`,
+          // its invite step made before a worker crash or a timed-out workflow task ran this again),
+          // as is one made since this run began, even answered meanwhile.
+          earlierInvitations: sql<number>`(select count(*)::int from ${inv} where ${inv.memberId} = ${m.id} and ${notInArray(inv.status, OPEN_INVITATION)}${
+            input.runStartedAt ? sql` and ${inv.createdAt} < ${input.runStartedAt}::timestamptz` : sql``
+          })`,
           askedStatus: sql<InvitationStatus | null>`(select ${inv.status}::text from ${inv} where ${inv.id} = ${input.invitationId ?? null} and ${inv.memberId} = ${m.id})`,
         })
         .from(m)
@@ -454,21 +463,26 @@ async function lockMember(tx: Transaction, memberId: string) {
 type MemberRow = Awaited<ReturnType<typeof lockMember>>;
 
 /**
- * The member's open invitation, or a new one. A newer invitation supersedes the contact's open ones
+ * The member's open invitation (or one this run made, even answered), or a new one. A newer invitation supersedes the contact's open ones
  * for the same survey: their links die now, and their members are told (in this transaction) so
  * they end as Survey_Invalid.
  */
 async function openInvitation(
   tx: Transaction,
   { member, campaign, contact }: MemberRow,
-  input: CreateInvitationInput,
+  input: CreateInvitationInput & Pick<InviteInput, 'runStartedAt'>,
   owed: Owed[],
 ): Promise<{ invitationId: string; expiresAt: string; token: string; language: string | null }> {
   const inv = tables.invitations;
   const [existing] = await tx
     .select({ id: inv.id, expiresAt: inv.expiresAt, token: inv.token, language: inv.language })
     .from(inv)
-    .where(and(eq(inv.memberId, member.id), inArray(inv.status, OPEN_INVITATION)))
+    .where(
+      and(
+        eq(inv.memberId, member.id),
+        or(inArray(inv.status, OPEN_INVITATION), input.runStartedAt ? gte(inv.createdAt, new Date(input.runStartedAt)) : undefined),
+      ),
+    )
     .orderBy(desc(inv.createdAt))
     .limit(1);
   if (existing) {

@@ -103,6 +103,8 @@ export async function campaignMember(input: CampaignMemberInput): Promise<Member
 
   const { memberId } = input;
   const workflowId = workflowInfo().workflowId;
+  /** Invitations made since this run began are its own (a run's task lost after its invite step runs it again). */
+  const runStartedAt = workflowInfo().runStartTime.toISOString();
   // Where email is queued: a local activity, or (members of older code) the email task queue.
   const mail = viaOutbox ? records : proxyActivities<Activities>({ ...EMAIL_ACTIVITY_OPTIONS, taskQueue: emailTaskQueue(workflowInfo().taskQueue) });
   /**
@@ -266,7 +268,7 @@ export async function campaignMember(input: CampaignMemberInput): Promise<Member
 
   /** The one check before every email, on facts read afresh (contact, campaign, survey, invitation). */
   async function checkBeforeMailing(): Promise<{ verdict: MailingVerdict; context: MemberContext }> {
-    const context = await records.loadMemberContext({ memberId, invitationId: state.invitationId ?? undefined });
+    const context = await records.loadMemberContext({ memberId, invitationId: state.invitationId ?? undefined, runStartedAt });
     applySettings(context.settings);
     recheck = false;
     if (context.campaignStatus === 'paused') paused = true;
@@ -459,6 +461,7 @@ export async function campaignMember(input: CampaignMemberInput): Promise<Member
         at: iso(invitedAt),
         expiresAt: iso(invitedAt + expiryDaysAsked * DAY),
         idempotencyKey: emailKey('invitation', 0),
+        runStartedAt,
       });
       if ('invitation' in result) {
         state.invitedAt = iso(invitedAt);

@@ -100,6 +100,23 @@ describe('idempotent activities', () => {
     expect((await activities.loadMemberContext({ memberId: member.memberId })).earlierInvitations).toBe(1);
   });
 
+  it('a run whose workflow task was lost after its invite step, its contact answering meanwhile, finds its own invitation: no second one, no second email', async () => {
+    const campaign = await addCampaign(db(), {});
+    const member = await addMember(db(), campaign, { language: 'en' });
+    const runStartedAt = '2026-06-09T09:59:59.000Z';
+    const key = `member-${member.memberId}:invitation:0`;
+    const invited = await activities.inviteMember({ memberId: member.memberId, at, expiresAt, idempotencyKey: key, runStartedAt });
+    if (!('invitation' in invited)) throw new Error('not invited');
+    await db().update(tables.invitations).set({ status: 'completed', completedAt: new Date() }).where(eq(tables.invitations.id, invited.invitation.invitationId));
+    // The task runs again: the answered invitation is this run's, not an earlier lifecycle's.
+    expect((await activities.loadMemberContext({ memberId: member.memberId, runStartedAt })).earlierInvitations).toBe(0);
+    expect(await activities.inviteMember({ memberId: member.memberId, at, expiresAt, idempotencyKey: key, runStartedAt })).toEqual(invited);
+    expect(await db().select().from(tables.invitations).where(eq(tables.invitations.memberId, member.memberId))).toHaveLength(1);
+    expect(await db().select().from(tables.emailOutbox).where(eq(tables.emailOutbox.memberId, member.memberId))).toHaveLength(1);
+    // A later run (a reinclusion) counts it as an earlier lifecycle.
+    expect((await activities.loadMemberContext({ memberId: member.memberId, runStartedAt: new Date(Date.now() + 60_000).toISOString() })).earlierInvitations).toBe(1);
+  });
+
   it('a new invitation of the same contact for the same survey invalidates the open older one', async () => {
     const campaign = await addCampaign(db(), {});
     const member = await addMember(db(), campaign);

@@ -649,6 +649,12 @@ describe('determinism', () => {
     await expectEveryHistoryReplays(histories);
   });
 
+  it('members that pass their run start to the context load and the invite step (run-start-lifecycle) replay', async () => {
+    const histories = committedHistories('run-start-lifecycle');
+    expect(histories.length).toBeGreaterThanOrEqual(35);
+    await expectEveryHistoryReplays(histories);
+  });
+
   // Recorded by a CI run: the invitation was asked for in a later workflow task than the one that
   // recorded the context load, so the workflow's clock then was not the clock replay gives it.
   it('a member whose invitation was created in a later workflow task than its context load replays', async () => {
