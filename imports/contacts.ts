@@ -266,12 +266,13 @@ export async function importContacts(db: Database, body: unknown, deliver: (owed
         // A person erased since the file was checked stays erased.
         updateWhere: sql`${existing('contacts', contacts.erasedAt)} is null`,
       });
-    const result = await (async () => [
+    let result: { inserted: boolean }[];
+    try {
       // Rows without an externalRef never conflict: they are always new contacts.
-      ...(await upsert(byRef.map(rowOf), 'externalRef')),
+      result = await upsert(byRef.map(rowOf), 'externalRef');
       // Every id was checked to exist: these rows only update.
-      ...(await upsert(byId.map((row) => [row.fields.id, ...rowOf(row)]), 'id')),
-    ])().catch((error: unknown) => {
+      result.push(...(await upsert(byId.map((row) => [row.fields.id, ...rowOf(row)]), 'id')));
+    } catch (error) {
       // Validation saw every reference; one deleted or taken since then fails the whole import.
       if (sqlState(error) === FOREIGN_KEY_VIOLATION) {
         throw new ImportError('CONFLICT', 'a client or employee the file refers to was deleted during the import; nothing was imported, try again');
@@ -280,7 +281,7 @@ export async function importContacts(db: Database, body: unknown, deliver: (owed
         throw new ImportError('CONFLICT', 'an externalRef in the file was given to another contact during the import; nothing was imported, try again');
       }
       throw error;
-    });
+    }
     // Imported contacts that may no longer be surveyed: their running members check again now.
     const refs = byRef.map(({ fields }) => fields.externalRef).filter((ref): ref is string => typeof ref === 'string');
     const ids = byId.map(({ fields }) => fields.id!);
