@@ -56,11 +56,14 @@ const {
 /** Erases the contact; null when there is no such contact. */
 export async function eraseContact(db: Database, temporal: TemporalTarget | undefined, contactId: string): Promise<ErasureResult | null> {
   const erased = await db.transaction(async (tx) => {
+    // Members first, then the person, the order a member's invite step takes them in (it locks
+    // its member, then the person while it queues their email): an invite under way finishes
+    // before the erasure blanks its email, and one after it queues nothing of theirs.
+    const memberIds = (await tx.select({ id: members.id }).from(members).where(eq(members.contactId, contactId)).for('update')).map((row) => row.id);
     const [contact] = await tx.select().from(contacts).where(eq(contacts.id, contactId)).for('update');
     if (!contact) return null;
     const settings = await getPrivacySettings(tx);
     const identifiers = identifiersOf(contact);
-    const memberIds = (await tx.select({ id: members.id }).from(members).where(eq(members.contactId, contactId))).map((row) => row.id);
     const ofPerson = (contactColumn: AnyPgColumn, memberColumn: AnyPgColumn): SQL =>
       or(eq(contactColumn, contactId), memberIds.length ? inArray(memberColumn, memberIds) : undefined)!;
 

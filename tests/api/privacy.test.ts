@@ -4,6 +4,7 @@ import { and, eq, getTableName, sql } from 'drizzle-orm';
 import { PgTable } from 'drizzle-orm/pg-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf, tables } from '../../db';
+import { OutboxQueue } from '../../email';
 import { dispatchOnce } from '../../email/dispatcher';
 import type { EmailTransport, OutgoingEmail } from '../../email/transport';
 import { PERSONAL_DATA_TABLES } from '../../privacy/coverage';
@@ -294,6 +295,21 @@ describe('erasure: DELETE /api/contacts/:id', () => {
     const [response] = await db().select().from(tables.responses).where(and(eq(tables.responses.surveyId, surveyId), eq(tables.responses.npsScore, 4)));
     expect(response).toMatchObject({ contactId: null, clientId: null, frontlineEmployeeId: null });
     await call('PUT', '/api/privacy/settings', { erasureKeepsClientLink: true });
+  });
+
+  it('a message about an erased person queued later (a notice rendered before the erasure) keeps nothing of theirs', async () => {
+    const queued = await new OutboxQueue(db()).send({
+      idempotencyKey: `late-task-notice-${tag}`,
+      kind: 'follow_up_overdue',
+      to: frank.email,
+      subject: `Call ${person.firstName} back`,
+      html: `<p>${person.firstName} ${person.lastName}, ${person.phone}</p>`,
+      text: `${person.firstName} ${person.lastName}`,
+      contactId: personId,
+    });
+    expect(queued.delivered).toBe(false);
+    const [row] = await db().select().from(tables.emailOutbox).where(eq(tables.emailOutbox.id, queued.outboxId));
+    expect(row).toMatchObject({ status: 'withheld', outcome: 'Erased', subject: '', html: '', text: '', toAddress: '', headers: {} });
   });
 
   it('the dispatcher sends nothing queued for an erased person, whoever it is addressed to', async () => {
