@@ -41,10 +41,7 @@ type AnsweredCompletion = SurveyCompletedSignal & { responseId: string };
  * keeps the server's load per member small, which is what limits a large launch. Email stays
  * a regular activity so the provider's rate limit can be enforced on its task queue.
  */
-const records = proxyLocalActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-});
+const records = proxyLocalActivities<Activities>(RECORDS_ACTIVITY_OPTIONS);
 
 const DAY = 24 * 60 * 60 * 1000;
 

@@ -55,11 +55,7 @@ import { CampaignIdAttribute, ContactIdAttribute, MemberStatusAttribute } from '
  * dispatcher takes it to the provider at the provider's rate. Bounded: a database that stays away
  * for a day fails the member rather than hanging it.
  */
-const records = proxyLocalActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  scheduleToCloseTimeout: '1 day',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-});
+const records = proxyLocalActivities<Activities>(RECORDS_ACTIVITY_OPTIONS);
 
 const DAY = 24 * 60 * 60 * 1000;
 const iso = (ms: number): string => new Date(ms).toISOString();

@@ -66,6 +66,15 @@ export const emailTaskQueue = (taskQueue: string): string => `${taskQueue}-email
  * an email that cannot be handed to the provider within the bound (a wrong key, a provider down
  * for hours) ends the member as Undeliverable instead of retrying for ever.
  */
+/**
+ * A workflow's reads and writes of its own records. Bounded: a database that stays away for a day
+ * fails the run (visible to an operator) rather than leaving it retrying unseen.
+ */
+export const RECORDS_ACTIVITY_OPTIONS = {
+  startToCloseTimeout: '1 minute',
+  scheduleToCloseTimeout: '1 day',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+} as const;
 export const EMAIL_ACTIVITY_OPTIONS = {
   startToCloseTimeout: '2 minutes',
   scheduleToCloseTimeout: '6 hours',

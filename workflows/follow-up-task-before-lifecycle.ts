@@ -2,10 +2,7 @@ import { condition, proxyActivities, setHandler, workflowInfo } from '@temporali
 import type { Activities } from '../activities';
 import { EMAIL_ACTIVITY_OPTIONS, emailTaskQueue, followUpClosedSignal, type FollowUpOutcome, type FollowUpTaskInput } from './definitions';
 
-const { loadFollowUpTask } = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-});
+const { loadFollowUpTask } = proxyActivities<Activities>(RECORDS_ACTIVITY_OPTIONS);
 
 /** Histories of before the lifecycle hold 'done' and 'cancelled': everything not open is closed. */
 const stillOpen = (status: string) => status === 'open' || status === 'in_progress';

@@ -26,10 +26,7 @@ import {
   type FollowUpTaskView,
 } from './definitions';
 
-const records = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-});
+const records = proxyActivities<Activities>(RECORDS_ACTIVITY_OPTIONS);
 
 /** Runs started before tasks had a lifecycle keep their own; see docs/workflow-versioning.md. */
 export const FOLLOW_UP_LIFECYCLE_PATCH = 'follow-up-lifecycle';

@@ -3,7 +3,7 @@ import { startFaultStack, type FaultStack } from '../support/fault-stack';
 import { acknowledged, createActiveSurvey, maxRequestsInWindow, runFault, type FaultRun } from '../support/launch-faults';
 
 /*
- * Issue 17's fault suite: a 200-member launch on the production shape (worker and API processes,
+ * The fault suite: a 200-member launch on the production shape (worker and API processes,
  * a Temporal dev server on its SQLite file, a PostgreSQL cluster of the suite's own, a local
  * Resend-compatible provider), with one part killed in each test. Whatever was broken, once it
  * is back: every member invited exactly once, every acknowledged answer stored and told to its
@@ -14,12 +14,13 @@ const SIZE = 200;
 /** Small, so the limit is what shapes sending (100 emails a request keep 200 members quick). */
 const RATE = 2;
 /**
- * Arrival times are taken in this process, which shares two cores with the worker and other
- * suites: a request can arrive this much later than it left, bunching it with the next one.
- * A burst (what an outage used to cause: 102 emails within 2 s against 4/s) is many requests
- * within milliseconds, far inside this allowance.
+ * Arrival times are taken in this process, which shares two cores with the worker, the API and
+ * other suites. The dispatcher spaces requests on PostgreSQL's clock (tests/email/send-slots.test.ts
+ * holds it to that exactly); on their way a late request can bunch with the next one, so a second
+ * may see one more than the rate. A burst (what an outage used to cause: 102 emails within 2 s
+ * against 4/s) is many requests within milliseconds, and a longer span evens the jitter out.
  */
-const JITTER_MS = 150;
+const BUNCHED_BY_JITTER = 1;
 const options = { size: SIZE, answers: 20 };
 
 let stack: FaultStack;
@@ -53,9 +54,8 @@ function expectRecovered(run: FaultRun) {
 function expectWithinProviderLimit(run: FaultRun) {
   const timeline = JSON.stringify(run.arrivals.map((t) => t - run.arrivals[0]!));
   expect(run.arrivals.length).toBeGreaterThan(0);
-  expect(maxRequestsInWindow(run.arrivals, 1000 - JITTER_MS), timeline).toBeLessThanOrEqual(RATE);
-  // Over a longer span jitter evens out: never more than the rate allows, plus the one in flight.
-  expect(maxRequestsInWindow(run.arrivals, 10_000), timeline).toBeLessThanOrEqual(10 * RATE + 1);
+  expect(maxRequestsInWindow(run.arrivals, 1000), timeline).toBeLessThanOrEqual(RATE + BUNCHED_BY_JITTER);
+  expect(maxRequestsInWindow(run.arrivals, 10_000), timeline).toBeLessThanOrEqual(10 * RATE + BUNCHED_BY_JITTER);
 }
 
 describe(`a ${SIZE}-member launch survives`, () => {
