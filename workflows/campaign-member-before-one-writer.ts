@@ -29,6 +29,7 @@ import {
   type ChangeSettingsInput,
   type MemberState,
   type SurveyCompletedSignal,
+  RECORDS_ACTIVITY_OPTIONS,
 } from './definitions';
 import { CampaignIdAttribute, ContactIdAttribute, MemberStatusAttribute } from './search-attributes';
 
