@@ -3,7 +3,7 @@ import path from 'node:path';
 import closeWithGrace from 'close-with-grace';
 import { pino } from 'pino';
 import { buildApp } from './api/app';
-import { loggerOptions } from './api/log-redaction';
+import { loggerOptions } from './telemetry/log-redaction';
 import { registerApiKey, rotateGeneratedKey } from './people/api-keys';
 import { ensureRetentionSchedule } from './retention';
 import { loadConfigOrExit } from './config';

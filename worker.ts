@@ -1,6 +1,6 @@
 import closeWithGrace from 'close-with-grace';
 import { pino } from 'pino';
-import { loggerOptions } from './api/log-redaction';
+import { loggerOptions } from './telemetry/log-redaction';
 import { loadConfigOrExit } from './config';
 import { openDatabase } from './db';
 import { ensureRetentionSchedule } from './retention';

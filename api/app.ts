@@ -36,7 +36,7 @@ import { adminUiRoutes } from './routes/admin-ui';
 import { unsubscribeRoutes } from './routes/unsubscribe';
 import { resendWebhookRoutes } from './routes/resend-webhook';
 import { privacyRoutes } from './routes/privacy';
-import { loggerOptions } from './log-redaction';
+import { loggerOptions } from '../telemetry/log-redaction';
 
 export interface TemporalHandle {
   client: Client;

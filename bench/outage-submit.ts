@@ -13,7 +13,7 @@ import { createSurvey } from '../tests/fixtures/surveys';
 import { allocatePorts } from '../tests/support/stack';
 
 /**
- * Answers while Temporal is down (issue 12's fault): the app runs against a Temporal dev server,
+ * Answers while Temporal is down (it used to stall the API): the app runs against a Temporal dev server,
  * which is then stopped. One answer a second for a minute, with an admin read beside each, in both
  * states; prints latency percentiles, the most sessions seen waiting on a pending_signals lock, and
  * how many answers' signals are owed afterwards. Before the one-writer change the relay held row

@@ -743,7 +743,7 @@ export const operationItems = pgTable(
 );
 
 // ---------------------------------------------------------------------------------------------
-// Analytics rollups (issue 6). Per-day counts per dimension, kept current by statement-level
+// Analytics rollups. Per-day counts per dimension, kept current by statement-level
 // triggers on responses, invitations and email_events (migration 'analytics_rollup_triggers'),
 // so a dashboard reads a few hundred rows instead of scanning a million responses. Days are
 // local dates in analytics_settings.time_zone; changing the zone rebuilds the rollups.

@@ -4,15 +4,15 @@
  * validator are both built from these. Plain data, so workflow code may import it.
  */
 export const SETTING_RANGES = {
-  /** Reminders after the invitation (the seed: one to three; 0 turns them off). */
+  /** Reminders after the invitation (one to three; 0 turns them off). */
   reminders: { minimum: 0, maximum: 3 },
-  /** Days between messages (the seed: 2–14 days apart). */
+  /** Days between messages (2–14 days apart). */
   reminderIntervalDays: { minimum: 2, maximum: 14 },
   /** Days an invitation stays valid after it went out. */
   expiryDays: { minimum: 1, maximum: 365 },
   /** A contact who answered any survey within this many days is not mailed (the NPS No Send Rule; 0 turns it off). */
   noSendRuleDays: { minimum: 0, maximum: 3650 },
-  /** Days a detractor's follow-up task is due after the answer (the seed: 14). */
+  /** Days a detractor's follow-up task is due after the answer (14 by default). */
   followUpDueDays: { minimum: 1, maximum: 90 },
   /** Days a follow-up task may stay open past its due day before it goes to the campaign owner. */
   escalationDays: { minimum: 1, maximum: 90 },

@@ -1,6 +1,6 @@
 import type { Attributes, Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { redactText, redactUrl } from '../api/log-redaction';
+import { redactText, redactUrl } from './log-redaction';
 
 /** Attributes that hold a request's path and query: a survey token, filter values. */
 const URL_ATTRIBUTES = new Set(['url.path', 'url.full', 'url.query', 'http.target', 'http.url']);

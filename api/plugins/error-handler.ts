@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { ApiError } from '../errors';
-import { redactUrl } from '../log-redaction';
+import { redactUrl } from '../../telemetry/log-redaction';
 import { dependencyOutage, RETRY_AFTER_SECONDS } from './dependency-outage';
 
 function describeValidation(error: FastifyError): string {

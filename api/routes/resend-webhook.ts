@@ -171,7 +171,7 @@ export const resendWebhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
 /** What an event changes besides being recorded; returns the signals owed to member workflows. */
 async function act(tx: Transaction, event: ResendEvent, at: Date, unsubscribingSender: string | undefined): Promise<Owed[]> {
   if (event.type === 'email.received') {
-    // Seed section 10: "unsubscribe" in the subject opts out every contact with the sender's
+    // A reply with "unsubscribe" in the subject opts out every contact with the sender's
     // address, once Resend authenticated that sender. No reply is sent.
     if (!unsubscribingSender) return [];
     return (await optOutContacts(tx, { email: unsubscribingSender }, at)).owed;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../api/app';
 import { registerApiKey } from '../../people/api-keys';
-import { loggerOptions } from '../../api/log-redaction';
+import { loggerOptions } from '../../telemetry/log-redaction';
 import { loadConfig } from '../../config';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { TEST_ADMIN_KEY } from '../support/app';

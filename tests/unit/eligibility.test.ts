@@ -49,7 +49,7 @@ describe('checkSendability', () => {
     expect(checkSendability({ ...sendable, ...facts }, { noSendRuleDays: 365, now })).toBe(status);
   });
 
-  it('reports the first failing check in the seed order', () => {
+  it('reports the first failing check, in the order the checks are made', () => {
     expect(checkSendability({ ...sendable, optedOut: true, email: null, inactive: true }, { noSendRuleDays: 365, now })).toBe('NPS_Opt_Out');
     expect(checkSendability({ ...sendable, inactive: true, email: null }, { noSendRuleDays: 365, now })).toBe('Inactive_Contact');
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redactUrl } from '../../api/log-redaction';
+import { redactUrl } from '../../telemetry/log-redaction';
 import {
   EMAIL_LANGUAGES,
   emailLanguage,

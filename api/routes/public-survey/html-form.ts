@@ -15,7 +15,7 @@ import {
   type AnswerProblem,
   type SurveyDefinition,
 } from '../../../domain/survey-definition';
-import { redactUrl } from '../../log-redaction';
+import { redactUrl } from '../../../telemetry/log-redaction';
 import { dependencyOutage } from '../../plugins/dependency-outage';
 import { chooseLanguage, findLink, linkState, recordOpened, storeResponse, type SurveyLink } from '../../../responses';
 import { deliverInBackground } from '../../../signals/deliver-in-background';
