@@ -366,7 +366,8 @@ export function createFollowUpActivities(deps: { db: Database; mailer: Mailer; p
       if (!employee || !employee.active || !employee.email) return { delivered: false, employeeId };
 
       const settings = resolveCampaignSettings(campaign.settings);
-      if (input.kind === 'completion_notice' && !settings.completionNotices) return { delivered: false, employeeId };
+      // An anonymous survey's answer names nobody, so no one is told which person gave it.
+      if (input.kind === 'completion_notice' && (!settings.completionNotices || survey.anonymous)) return { delivered: false, employeeId };
       const base = {
         language: emailLanguage(settings.defaultLanguage),
         templateSet: settings.templateSet,

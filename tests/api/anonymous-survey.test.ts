@@ -129,6 +129,9 @@ describe('an anonymous survey', () => {
     await handle.result();
     expect(await handle.query(memberStateQuery)).toMatchObject({ status: 'Survey_Completed', responseId: null, npsScore: null, followUpTaskId: null });
     expect(await db().select().from(tables.followUpTasks).where(eq(tables.followUpTasks.memberId, memberId!))).toHaveLength(0);
+    // Nor is the frontline employee told that this person answered: only the invitation went out.
+    const mail = await db().select({ kind: tables.emailOutbox.kind }).from(tables.emailOutbox).where(eq(tables.emailOutbox.memberId, memberId!));
+    expect(mail.map((m) => m.kind)).toEqual(['invitation']);
     const [owed] = await db().select().from(tables.pendingSignals).where(eq(tables.pendingSignals.workflowId, memberWorkflowId(memberId!)));
     expect(owed!.payload).toEqual([{ responseId: null, npsScore: null }]);
     const history = await handle.fetchHistory();

@@ -247,4 +247,20 @@ describe('Temporal unreachable', () => {
     await db().update(tables.pendingSignals).set({ nextAttemptAt: new Date(0), claimedUntil: null }).where(isNull(tables.pendingSignals.deliveredAt));
     await membersReach(campaignId, 'Survey_Completed', 20);
   }, 180_000);
+
+  it('takes members added to a launched wave and starts them once Temporal is back', async () => {
+    const { campaignId } = await launchedCampaign(2);
+    const gone = { client: new Client({ connection: Connection.lazy({ address: '127.0.0.1:9' }) }), taskQueue: stack.worker.taskQueue };
+    const offline = await buildApp({ config: stack.t.config, db: db(), temporal: gone, logger: false });
+    try {
+      const added = await offline.inject({ method: 'POST', url: `/api/campaigns/${campaignId}/members`, headers: stack.t.auth, payload: { members: [contactData()] } });
+      expect(added.statusCode).toBe(200);
+      expect(added.json()).toMatchObject({ added: 1, starting: 1 });
+    } finally {
+      await offline.close();
+    }
+    // Temporal is back (this file's relay): the launch owed to the campaign starts the new member.
+    await db().update(tables.pendingSignals).set({ nextAttemptAt: new Date(0), claimedUntil: null }).where(isNull(tables.pendingSignals.deliveredAt));
+    await membersReach(campaignId, 'Survey_Not_Started', 3);
+  }, 120_000);
 });
