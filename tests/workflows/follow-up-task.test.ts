@@ -308,6 +308,12 @@ describe('determinism', () => {
     await expectEveryHistoryReplays(histories);
   });
 
+  it('histories of the task whose own database steps are bounded to a day replay', async () => {
+    const histories = committedHistories('follow-up-bounded-records');
+    expect(histories.length).toBeGreaterThanOrEqual(20);
+    await expectEveryHistoryReplays(histories);
+  });
+
   it('histories of the task lifecycle (due, escalation, close, reassign, due day, reopen) replay', async () => {
     const histories = committedHistories('follow-up-lifecycle');
     expect(histories.length).toBeGreaterThanOrEqual(20);
