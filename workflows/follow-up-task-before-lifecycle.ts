@@ -1,6 +1,6 @@
 import { condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { EMAIL_ACTIVITY_OPTIONS, emailTaskQueue, followUpClosedSignal, type FollowUpOutcome, type FollowUpTaskInput } from './definitions';
+import { EMAIL_ACTIVITY_OPTIONS, RECORDS_ACTIVITY_OPTIONS, emailTaskQueue, followUpClosedSignal, type FollowUpOutcome, type FollowUpTaskInput } from './definitions';
 
 const { loadFollowUpTask } = proxyActivities<Activities>(RECORDS_ACTIVITY_OPTIONS);
 
