@@ -25,6 +25,8 @@ export const TaskListQuery = Type.Object(
     clientId: Type.Optional(Uuid),
     dueBefore: Type.Optional(Timestamp),
     dueAfter: Type.Optional(Timestamp),
+    createdFrom: Type.Optional(Type.String({ format: 'date', description: 'created on or after this day (UTC), the days GET /api/analytics/follow-up-tasks counts in' })),
+    createdTo: Type.Optional(Type.String({ format: 'date', description: 'created on or before this day (UTC)' })),
   },
   { additionalProperties: false },
 );

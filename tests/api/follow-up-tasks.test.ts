@@ -105,7 +105,7 @@ beforeAll(async () => {
 const subjects = (body: { items: { subject: string }[] }) => body.items.map((item) => item.subject.split(':')[1]!.trim().split(' ')[0]);
 
 describe('the task list', () => {
-  it('filters by assignee (or me), status, overdue, survey, campaign, client and due date, earliest due first', async () => {
+  it('filters by assignee (or me), status, overdue, survey, campaign, client, due date and creation day, earliest due first', async () => {
     const list = async (query: string, who: Person = admin) => {
       const res = await call(who, 'GET', `/api/follow-up-tasks?${query}`);
       expect(res.statusCode, res.body).toBe(200);
@@ -122,6 +122,12 @@ describe('the task list', () => {
     const tomorrow = new Date(Date.now() + 1.5 * DAY).toISOString();
     expect(await list(`dueBefore=${tomorrow}&campaignId=${campaignA.campaignId}`)).toEqual(['Anna']);
     expect(await list(`dueAfter=${tomorrow}&assignee=${erin.id}`)).toEqual(['Bart', 'Cees']);
+    // The days they were created in (UTC), as the dashboard's follow-up figures count them.
+    const day = (offset: number) => new Date(Date.now() + offset * DAY).toISOString().slice(0, 10);
+    expect(await list(`createdFrom=${day(0)}&createdTo=${day(0)}&assignee=${erin.id}`)).toEqual(['Anna', 'Bart', 'Cees']);
+    expect(await list(`createdTo=${day(-1)}&assignee=${erin.id}`)).toEqual([]);
+    expect(await list(`createdFrom=${day(1)}&assignee=${erin.id}`)).toEqual([]);
+    expect((await call(admin, 'GET', '/api/follow-up-tasks?createdFrom=2026-02-30')).statusCode).toBe(400);
     const first = (await call(admin, 'GET', `/api/follow-up-tasks?assignee=${erin.id}`)).json();
     expect(first.items[0]).toMatchObject({ overdue: true, status: 'open', assignee: { id: erin.id }, contact: { name: 'Anna Jansen' } });
   });

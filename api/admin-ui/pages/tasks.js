@@ -77,6 +77,9 @@ function AllTasks({ query }) {
     campaignId: query.get('campaignId') ?? '',
     surveyId: query.get('surveyId') ?? '',
     escalated: query.get('escalated') ?? '',
+    // The days the tasks were created in (UTC): the dashboard's follow-up figures link here with its period.
+    createdFrom: query.get('createdFrom') ?? '',
+    createdTo: query.get('createdTo') ?? '',
   };
   const [list, setList] = useState({ items: [], nextCursor: null });
   const [error, setError] = useState(null);
@@ -144,6 +147,14 @@ function AllTasks({ query }) {
             <option value="">${t('filter.allCampaigns')}</option>
             ${(campaigns.data ?? []).map((c) => html`<option key=${c.id} value=${c.id}>${c.name}</option>`)}
           </select>
+        </label>
+        <label class="inline-field">
+          <span>${t('task.createdFrom')}</span>
+          <input type="date" name="createdFrom" value=${filters.createdFrom} onChange=${set('createdFrom')} />
+        </label>
+        <label class="inline-field">
+          <span>${t('task.createdTo')}</span>
+          <input type="date" name="createdTo" value=${filters.createdTo} onChange=${set('createdTo')} />
         </label>
       </form>
     <//>
