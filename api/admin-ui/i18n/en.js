@@ -636,6 +636,23 @@ export default {
   'task.event.reopened': 'Reopened',
   'task.event.escalated': 'Escalated',
 
+  // A new action-plan task (pages/action-plan.js).
+  'actionPlan.new': 'New action-plan task',
+  'actionPlan.task': 'The task',
+  'actionPlan.intro': 'Follow-up work you give an employee. They get an email with it; it is due at the end of the due date in their time zone, and if it is still open a few days after that, you are told.',
+  'actionPlan.about': 'About',
+  'actionPlan.subject': 'Subject',
+  'actionPlan.subjectHint': 'What needs doing, in one line: the title of the task.',
+  'actionPlan.descriptionHint': 'Optional: what the employee needs to know; it goes into their email.',
+  'actionPlan.assigneeHint': 'An active employee; they are told by email.',
+  'actionPlan.chooseAssignee': 'Choose who does it.',
+  'actionPlan.chooseClient': 'Choose the client it is about.',
+  'actionPlan.dueDate': 'Due date',
+  'actionPlan.dueHint': "Due at the end of this day, in the employee's time zone.",
+  'actionPlan.required': 'Fill this in.',
+  'actionPlan.pastDue': 'Choose today or a later day.',
+  'actionPlan.create': 'Create the task',
+
   'nav.contacts': "Contacts",
   'contacts.list': "Contacts matching the filters",
   'contacts.count': "{n} contacts match",

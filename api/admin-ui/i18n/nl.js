@@ -636,6 +636,23 @@ export default {
   'task.event.reopened': 'Heropend',
   'task.event.escalated': 'Geëscaleerd',
 
+  // A new action-plan task (pages/action-plan.js).
+  'actionPlan.new': 'Nieuwe actieplantaak',
+  'actionPlan.task': 'De taak',
+  'actionPlan.intro': 'Opvolgwerk dat u aan een medewerker geeft. Die krijgt het per e-mail; het moet af zijn aan het eind van de vervaldatum in de eigen tijdzone, en staat het een paar dagen daarna nog open, dan hoort u het.',
+  'actionPlan.about': 'Over',
+  'actionPlan.subject': 'Onderwerp',
+  'actionPlan.subjectHint': 'Wat er moet gebeuren, in één regel: de titel van de taak.',
+  'actionPlan.descriptionHint': 'Niet verplicht: wat de medewerker moet weten; het staat in de e-mail.',
+  'actionPlan.assigneeHint': 'Een actieve medewerker; die krijgt een e-mail.',
+  'actionPlan.chooseAssignee': 'Kies wie het doet.',
+  'actionPlan.chooseClient': 'Kies de klantorganisatie waar het over gaat.',
+  'actionPlan.dueDate': 'Vervaldatum',
+  'actionPlan.dueHint': 'Af aan het eind van deze dag, in de tijdzone van de medewerker.',
+  'actionPlan.required': 'Vul dit in.',
+  'actionPlan.pastDue': 'Kies vandaag of een latere dag.',
+  'actionPlan.create': 'Taak aanmaken',
+
   'nav.contacts': "Contactpersonen",
   'contacts.list': "Contactpersonen die aan de filters voldoen",
   'contacts.count': "{n} contactpersonen voldoen",

@@ -10,6 +10,7 @@ import { formatDay, formatDateTime } from '../format.js';
 import { ErrorNote, Loading, PageHeader } from '../components.js';
 import { can, identity } from '../identity.js';
 import { replaceQuery } from '../router.js';
+import { mayCreateActionPlan } from './action-plan.js';
 
 const OUTCOMES = ['resolved', 'not_resolved', 'unreachable', 'no_action_needed'];
 const NOTE_NEEDED = new Set(['resolved', 'not_resolved']);
@@ -108,6 +109,7 @@ function AllTasks({ query }) {
   const set = (name) => (e) => replaceQuery({ [name]: e.currentTarget.value });
   return html`
     <${PageHeader} title=${t('nav.tasks')}>
+      ${mayCreateActionPlan() ? html`<a class="button" href="#/tasks/new" data-testid="new-action-plan">${t('actionPlan.new')}</a>` : null}
       <form class="filters" onSubmit=${(e) => e.preventDefault()}>
         <label class="inline-field">
           <span>${t('task.status')}</span>
