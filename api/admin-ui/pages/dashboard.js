@@ -108,7 +108,7 @@ function TaskTable({ report, filter }) {
     return `#/tasks?${params}`;
   };
   const hours = (value) => (value === null || value === undefined ? '–' : t('tasks.hours', { n: formatNumber(value, value < 10 ? 1 : 0) }));
-  return html`<table class="data" data-testid="tasks-table">
+  return html`<div class="table-scroll"><table class="data" data-testid="tasks-table">
     <thead>
       <tr>
         <th scope="col">${t('tasks.employee')}</th>
@@ -137,7 +137,7 @@ function TaskTable({ report, filter }) {
             </tr>`,
           )}
     </tbody>
-  </table>
+  </table></div>
   <p class="muted small">${t('tasks.explain')} <a href=${list({ status: 'active' })}>${t('tasks.allOpen')}</a></p>`;
 }
 
@@ -213,19 +213,17 @@ export function Dashboard({ query }) {
             <h2>${t('trend.title', { unit: t(`unit.${unit}`).toLowerCase() })}</h2>
             <${TrendChart} periods=${data.data.trend.periods} caption=${t('trend.caption')} />
           </section>
-          <div class="two-columns">
-            <section class="card">
-              <h2>${t('channels.title')} <span class="muted small">${data.data.channels.range.label}</span></h2>
-              <${MetricsTable} rows=${data.data.channels.rows} keyLabel=${t('channels.channel')} testId="channel-table" />
-            </section>
-            <section class="card" data-testid="tasks-panel">
-              <h2>${t('tasks.title')} <span class="muted small">${data.data.tasks.range.label}</span></h2>
-              <${TaskTable}
-                report=${data.data.tasks.report}
-                filter=${{ ...filter, createdFrom: data.data.tasks.range.from, createdTo: data.data.tasks.range.to }}
-              />
-            </section>
-          </div>
+          <section class="card">
+            <h2>${t('channels.title')} <span class="muted small">${data.data.channels.range.label}</span></h2>
+            <${MetricsTable} rows=${data.data.channels.rows} keyLabel=${t('channels.channel')} testId="channel-table" />
+          </section>
+          <section class="card" data-testid="tasks-panel">
+            <h2>${t('tasks.title')} <span class="muted small">${data.data.tasks.range.label}</span></h2>
+            <${TaskTable}
+              report=${data.data.tasks.report}
+              filter=${{ ...filter, createdFrom: data.data.tasks.range.from, createdTo: data.data.tasks.range.to }}
+            />
+          </section>
         </div>`
       : null}
   `;
