@@ -27,8 +27,8 @@ export interface TaskFilters {
   now: Date;
 }
 
-/** The start of a UTC day (YYYY-MM-DD), or of the day `plusDays` later. */
-const utcDayStart = (day: string, plusDays = 0) => new Date(Date.parse(`${day}T00:00:00Z`) + plusDays * 86_400_000);
+/** The start of a day (YYYY-MM-DD) in UTC, or of the day `plusDays` later, computed by PostgreSQL (any year it takes). */
+const utcDayStart = (day: string, plusDays = 0) => sql`((${day}::date + ${plusDays}::int)::timestamp at time zone 'UTC')`;
 
 /** The condition of the filters over follow_up_tasks (shared with the analytics' drill-down). */
 export function taskConditions(filters: Omit<TaskFilters, 'after' | 'limit'>): SQL | undefined {
@@ -45,8 +45,8 @@ export function taskConditions(filters: Omit<TaskFilters, 'after' | 'limit'>): S
     filters.clientId ? eq(tasks.clientId, filters.clientId) : undefined,
     filters.dueBefore ? lt(tasks.dueAt, filters.dueBefore) : undefined,
     filters.dueAfter ? gte(tasks.dueAt, filters.dueAfter) : undefined,
-    filters.createdFrom ? gte(tasks.createdAt, utcDayStart(filters.createdFrom)) : undefined,
-    filters.createdTo ? lt(tasks.createdAt, utcDayStart(filters.createdTo, 1)) : undefined,
+    filters.createdFrom ? sql`${tasks.createdAt} >= ${utcDayStart(filters.createdFrom)}` : undefined,
+    filters.createdTo ? sql`${tasks.createdAt} < ${utcDayStart(filters.createdTo, 1)}` : undefined,
   );
 }
 
