@@ -17,11 +17,18 @@ export interface TaskFilters {
   clientId?: string;
   dueBefore?: Date;
   dueAfter?: Date;
+  /** Created on or after this day (YYYY-MM-DD, UTC), as the follow-up report cuts its days. */
+  createdFrom?: string;
+  /** Created on or before this day. */
+  createdTo?: string;
   /** Keyset: the last row of the previous page, in (due_at, id) order. */
   after?: { dueAt: Date; id: string };
   limit: number;
   now: Date;
 }
+
+/** The start of a day (YYYY-MM-DD) in UTC, or of the day `plusDays` later, computed by PostgreSQL (any year it takes). */
+const utcDayStart = (day: string, plusDays = 0) => sql`((${day}::date + ${plusDays}::int)::timestamp at time zone 'UTC')`;
 
 /** The condition of the filters over follow_up_tasks (shared with the analytics' drill-down). */
 export function taskConditions(filters: Omit<TaskFilters, 'after' | 'limit'>): SQL | undefined {
@@ -38,6 +45,8 @@ export function taskConditions(filters: Omit<TaskFilters, 'after' | 'limit'>): S
     filters.clientId ? eq(tasks.clientId, filters.clientId) : undefined,
     filters.dueBefore ? lt(tasks.dueAt, filters.dueBefore) : undefined,
     filters.dueAfter ? gte(tasks.dueAt, filters.dueAfter) : undefined,
+    filters.createdFrom ? sql`${tasks.createdAt} >= ${utcDayStart(filters.createdFrom)}` : undefined,
+    filters.createdTo ? sql`${tasks.createdAt} < ${utcDayStart(filters.createdTo, 1)}` : undefined,
   );
 }
 

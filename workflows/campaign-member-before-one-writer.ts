@@ -17,6 +17,7 @@ import { computeSendTime, resolveTimeZone } from '../domain/send-time';
 import {
   changeSettingsUpdate,
   EMAIL_ACTIVITY_OPTIONS,
+  RECORDS_ACTIVITY_OPTIONS,
   emailBouncedSignal,
   emailTaskQueue,
   invalidSettingsChange,

@@ -27,6 +27,7 @@ import {
   contactChangedSignal,
   contactErasedSignal,
   EMAIL_ACTIVITY_OPTIONS,
+  RECORDS_ACTIVITY_OPTIONS,
   emailBouncedSignal,
   emailTaskQueue,
   emailUndeliverableSignal,

@@ -14,6 +14,7 @@ import {
   changeFollowUpDueDateUpdate,
   closeFollowUpUpdate,
   EMAIL_ACTIVITY_OPTIONS,
+  RECORDS_ACTIVITY_OPTIONS,
   emailTaskQueue,
   followUpCreatedSignal,
   followUpNotedSignal,

@@ -66,8 +66,9 @@ function where(filter: FollowUpFilter): SQL {
   const parts: SQL[] = [sql`true`];
   if (filter.surveyId) parts.push(sql`t.survey_id = ${filter.surveyId}::uuid`);
   if (filter.campaignId) parts.push(sql`t.campaign_id = ${filter.campaignId}::uuid`);
-  if (filter.from) parts.push(sql`t.created_at >= ${filter.from}::date`);
-  if (filter.to) parts.push(sql`t.created_at < ${filter.to}::date + 1`);
+  // UTC days whatever the database session's time zone (the task list's createdFrom/createdTo cut the same).
+  if (filter.from) parts.push(sql`t.created_at >= (${filter.from}::date)::timestamp at time zone 'UTC'`);
+  if (filter.to) parts.push(sql`t.created_at < (${filter.to}::date + 1)::timestamp at time zone 'UTC'`);
   return sql.join(parts, sql` and `);
 }
 

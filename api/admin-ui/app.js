@@ -19,6 +19,7 @@ import { ContactDetail } from './pages/contact-detail.js';
 import { Audit } from './pages/audit.js';
 import { Me } from './pages/me.js';
 import { TaskDetail, TaskList } from './pages/tasks.js';
+import { NewActionPlan } from './pages/action-plan.js';
 import { can, landing, setIdentity } from './identity.js';
 
 const NAV = [
@@ -203,6 +204,7 @@ function Page({ route }) {
     case undefined:
       return landing() === '/me' ? html`<${Me} />` : landing() === '/tasks' ? html`<${TaskList} query=${route.query} />` : html`<${Dashboard} query=${route.query} />`;
     case 'tasks':
+      if (id === 'new') return html`<${NewActionPlan} query=${route.query} key=${route.query.toString()} />`;
       return id ? html`<${TaskDetail} id=${id} key=${id} />` : html`<${TaskList} query=${route.query} />`;
     case 'dashboard':
       return html`<${Dashboard} query=${route.query} />`;

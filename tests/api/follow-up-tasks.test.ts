@@ -105,7 +105,7 @@ beforeAll(async () => {
 const subjects = (body: { items: { subject: string }[] }) => body.items.map((item) => item.subject.split(':')[1]!.trim().split(' ')[0]);
 
 describe('the task list', () => {
-  it('filters by assignee (or me), status, overdue, survey, campaign, client and due date, earliest due first', async () => {
+  it('filters by assignee (or me), status, overdue, survey, campaign, client, due date and creation day, earliest due first', async () => {
     const list = async (query: string, who: Person = admin) => {
       const res = await call(who, 'GET', `/api/follow-up-tasks?${query}`);
       expect(res.statusCode, res.body).toBe(200);
@@ -122,6 +122,12 @@ describe('the task list', () => {
     const tomorrow = new Date(Date.now() + 1.5 * DAY).toISOString();
     expect(await list(`dueBefore=${tomorrow}&campaignId=${campaignA.campaignId}`)).toEqual(['Anna']);
     expect(await list(`dueAfter=${tomorrow}&assignee=${erin.id}`)).toEqual(['Bart', 'Cees']);
+    // The days they were created in (UTC), as the dashboard's follow-up figures count them.
+    const day = (offset: number) => new Date(Date.now() + offset * DAY).toISOString().slice(0, 10);
+    expect(await list(`createdFrom=${day(0)}&createdTo=${day(0)}&assignee=${erin.id}`)).toEqual(['Anna', 'Bart', 'Cees']);
+    expect(await list(`createdTo=${day(-1)}&assignee=${erin.id}`)).toEqual([]);
+    expect(await list(`createdFrom=${day(1)}&assignee=${erin.id}`)).toEqual([]);
+    expect((await call(admin, 'GET', '/api/follow-up-tasks?createdFrom=2026-02-30')).statusCode).toBe(400);
     const first = (await call(admin, 'GET', `/api/follow-up-tasks?assignee=${erin.id}`)).json();
     expect(first.items[0]).toMatchObject({ overdue: true, status: 'open', assignee: { id: erin.id }, contact: { name: 'Anna Jansen' } });
   });
@@ -144,6 +150,25 @@ describe('the task list', () => {
     expect((await call(erin, 'POST', `/api/follow-up-tasks/${tasks.Dirk}/start`)).statusCode).toBe(403);
     expect((await call(erin, 'POST', `/api/follow-up-tasks/${tasks.Dirk}/notes`, { note: 'mine now' })).statusCode).toBe(403);
     expect((await call(gina, 'GET', `/api/follow-up-tasks/${tasks.Dirk}`)).statusCode).toBe(200);
+  });
+
+  it("an employee may not close or reassign another employee's task; it stays as it was", async () => {
+    const before = (await call(admin, 'GET', `/api/follow-up-tasks/${tasks.Dirk}`)).json();
+    const close = await call(erin, 'POST', `/api/follow-up-tasks/${tasks.Dirk}/close`, { outcome: 'no_action_needed' });
+    expect(close.statusCode, close.body).toBe(403);
+    expect(close.json().error.code).toBe('FORBIDDEN');
+    const take = await call(erin, 'POST', `/api/follow-up-tasks/${tasks.Dirk}/reassign`, { assigneeEmployeeId: erin.id, note: 'I will call him' });
+    expect(take.statusCode, take.body).toBe(403);
+    expect(take.json().error.code).toBe('FORBIDDEN');
+
+    const after = (await call(admin, 'GET', `/api/follow-up-tasks/${tasks.Dirk}`)).json();
+    expect(after).toMatchObject({ status: 'open', outcome: null, completedAt: null, assignee: { id: gina.id }, dueAt: before.dueAt });
+    expect(after.history.map((entry: { kind: string }) => entry.kind)).toEqual(['created']);
+    // Nobody was told of a new assignee, and the task is still on Gina's list, not on Erin's.
+    const assigned = await db().select().from(tables.emailOutbox).where(and(eq(tables.emailOutbox.toAddress, erin.email), eq(tables.emailOutbox.kind, 'follow_up_assigned')));
+    expect(assigned).toEqual([]);
+    expect(subjects((await call(gina, 'GET', '/api/follow-up-tasks?assignee=me')).json())).toContain('Dirk');
+    expect(subjects((await call(erin, 'GET', '/api/follow-up-tasks?assignee=me')).json())).not.toContain('Dirk');
   });
 });
 
@@ -237,6 +262,41 @@ describe('action-plan tasks', () => {
     const after = (await call(admin, 'GET', `/api/follow-up-tasks/${task.id}`)).json();
     expect(after.escalatedAt).not.toBeNull();
     expect((await call(admin, 'GET', '/api/follow-up-tasks?escalated=true')).json().items.map((item: { id: string }) => item.id)).toContain(task.id);
+  });
+
+  it("an analyst creates one on a contact (the contact's client goes with it); it is on the assignee's list", async () => {
+    const analyst = await person('Anouk', 'analyst');
+    const [contact] = await db()
+      .insert(tables.contacts)
+      .values({ firstName: 'Els', lastName: 'Bakker', email: 'els@customer.example', phone: '+31 6 8765 4321', clientId: client!.id })
+      .returning();
+    const due = new Date(Date.now() + 5 * DAY).toISOString().slice(0, 10);
+    const body = { subject: 'Walk Els through the new invoice', description: 'She scored 4 twice in a row', assigneeEmployeeId: gina.id, dueDate: due, contactId: contact!.id };
+    expect((await call(analyst, 'POST', '/api/follow-up-tasks', { ...body, contactId: randomUUID() })).statusCode).toBe(400);
+    const created = await call(analyst, 'POST', '/api/follow-up-tasks', body);
+    expect(created.statusCode, created.body).toBe(201);
+    const task = created.json();
+    expect(task).toMatchObject({
+      kind: 'action_plan',
+      status: 'open',
+      subject: body.subject,
+      dueDate: due,
+      clientId: client!.id,
+      campaignId: null,
+      assignee: { id: gina.id },
+      contact: { id: contact!.id, name: 'Els Bakker' },
+    });
+
+    const mine = (await call(gina, 'GET', '/api/follow-up-tasks?assignee=me&status=active&kind=action_plan')).json();
+    expect(mine.items.map((item: { id: string }) => item.id)).toContain(task.id);
+    const detail = await call(gina, 'GET', `/api/follow-up-tasks/${task.id}`);
+    expect(detail.statusCode, detail.body).toBe(200);
+    expect(detail.json()).toMatchObject({ description: body.description, contact: { name: 'Els Bakker', phone: '+31 6 8765 4321' }, client: { id: client!.id, name: 'Acme' }, response: null });
+    expect((await call(erin, 'GET', `/api/follow-up-tasks/${task.id}`)).statusCode).toBe(403);
+    await until(
+      () => db().select().from(tables.emailOutbox).where(and(eq(tables.emailOutbox.toAddress, gina.email), eq(tables.emailOutbox.kind, 'follow_up_assigned'))),
+      (rows) => rows.some((row) => row.text.includes('She scored 4 twice in a row')),
+    );
   });
 });
 

@@ -89,6 +89,8 @@ const pages = (): { name: string; route: string; as?: 'employee' | 'nobody' }[] 
   { name: 'response detail', route: `#/responses/${ids.response}` },
   { name: 'tasks', route: '#/tasks' },
   { name: 'task detail', route: `#/tasks/${ids.task}` },
+  { name: 'new action-plan task (contact)', route: `#/tasks/new?contactId=${ids.contact}` },
+  { name: 'new action-plan task (client)', route: '#/tasks/new' },
   { name: 'my tasks', route: '#/tasks', as: 'employee' },
   { name: 'my task', route: `#/tasks/${ids.task}`, as: 'employee' },
   { name: 'clients', route: '#/clients' },

@@ -149,11 +149,14 @@ async function seedData(): Promise<Seed> {
     })),
   );
 
-  // Follow-up tasks: Eva has one overdue.
+  // Follow-up tasks: Eva has one overdue, from the campaign; one more of hers, overdue for a year,
+  // was made thirteen months ago, outside every period the dashboard offers.
+  const yearAgo = new Date(`${monthStart(13)}T09:00:00Z`).getTime();
   await db.insert(tables.followUpTasks).values([
-    { assigneeEmployeeId: eva, subject: 'Bel Gina terug', dueAt: new Date(now - 2 * 86_400_000) },
+    { assigneeEmployeeId: eva, subject: 'Bel Gina terug', dueAt: new Date(now - 2 * 86_400_000), surveyId: survey.id as string, campaignId: campaign!.id },
     { assigneeEmployeeId: eva, subject: 'Bel Hugo terug', dueAt: new Date(now + 3 * 86_400_000) },
     { assigneeEmployeeId: mark, subject: 'Bel Bram terug', dueAt: new Date(now + 4 * 86_400_000) },
+    { assigneeEmployeeId: eva, subject: 'Bel Anna terug', dueAt: new Date(yearAgo + 7 * 86_400_000), createdAt: new Date(yearAgo), surveyId: survey.id as string, campaignId: campaign!.id },
   ]);
 
   // The outbox: the bodies carry a personal link.
@@ -270,6 +273,7 @@ interface KpiBody {
   nps: { nps: number | null; n: number; marginOfError: number | null; reliable: boolean; promoters: number; passives: number; detractors: number; promoterPct: number | null };
   responseRate: { ofInvited: number | null; invited: number; completed: number } | null;
   change: { arrow: string; significant: boolean };
+  range: { from: string; to: string; label: string };
 }
 
 async function expectDashboardMatches(page: Page, query: string) {
@@ -355,8 +359,11 @@ describe('admin UI', () => {
       // Twelve periods drawn, the per-channel table and the tasks.
       expect(await page.locator('[data-testid="trend-chart"] circle').count()).toBe(12);
       expect(await page.getByTestId('channel-table').locator('tbody tr').count()).toBe(3);
+      // The follow-up tasks made this month: Eva's task of a year ago is not counted.
       const tasks = page.getByTestId('tasks-table');
-      expect(await tasks.locator('tbody tr').first().innerText()).toMatch(/Eva Smit.*\t2\t1\t/s);
+      const taskRows = () => tasks.locator('tbody tr').allInnerTexts();
+      expect(await page.getByTestId('tasks-panel').getByRole('heading').innerText()).toContain(all.range.label);
+      expect(await taskRows()).toEqual([expect.stringMatching(/^Eva Smit.*\t2\t1\t/s), expect.stringMatching(/^Mark Smit.*\t1\t0\t/s)]);
       await shoot(page, 'dashboard');
 
       await page.locator('select[name="surveyId"]').selectOption(seed.surveyId);
@@ -365,6 +372,31 @@ describe('admin UI', () => {
       const filtered = await expectDashboardMatches(page, `&surveyId=${seed.surveyId}&campaignId=${seed.campaignId}`);
       expect(filtered.nps.n).toBe(30);
       expect(filtered.nps.reliable).toBe(true);
+      // The campaign's tasks of the month: Eva's overdue one only.
+      await expect.poll(taskRows).toEqual([expect.stringMatching(/^Eva Smit.*\t1\t1\t/s)]);
+
+      // Her open count opens the task list with the same filters: that one task.
+      const openLink = tasks.locator('tbody tr').first().locator('td').first().getByRole('link');
+      const target = new URLSearchParams((await openLink.getAttribute('href'))!.split('?')[1]);
+      expect(Object.fromEntries(target)).toMatchObject({
+        surveyId: seed.surveyId,
+        campaignId: seed.campaignId,
+        createdFrom: filtered.range.from,
+        createdTo: filtered.range.to,
+        status: 'active',
+      });
+      await openLink.click();
+      await page.getByTestId('task-table').waitFor();
+      await expect.poll(() => page.getByTestId('task-table').locator('tbody tr').allInnerTexts()).toEqual([expect.stringContaining('Bel Gina terug')]);
+      expect(await page.locator('select[name="campaignId"]').inputValue()).toBe(seed.campaignId);
+      expect(await page.locator('input[name="createdFrom"]').inputValue()).toBe(filtered.range.from);
+      expect(await page.locator('input[name="createdTo"]').inputValue()).toBe(filtered.range.to);
+      // Without the period the list has the year-old task too.
+      await page.locator('input[name="createdFrom"]').fill('');
+      await page.locator('input[name="createdTo"]').fill('');
+      await expect.poll(() => page.getByTestId('task-table').locator('tbody tr').count()).toBe(2);
+      await page.goto(`${base}/admin/#/dashboard?surveyId=${seed.surveyId}&campaignId=${seed.campaignId}`);
+      await expectDashboardMatches(page, `&surveyId=${seed.surveyId}&campaignId=${seed.campaignId}`);
 
       // A survey without answers says so instead of drawing a score.
       await page.locator('select[name="surveyId"]').selectOption(seed.otherSurveyId);
@@ -377,6 +409,12 @@ describe('admin UI', () => {
       await page.locator('select[name="surveyId"]').selectOption('');
       await page.locator('select[name="unit"]').selectOption('week');
       await page.getByRole('heading', { name: 'NPS per week, last 12' }).waitFor();
+      // The follow-up figures follow the period too: this week's tasks, the same as the API gives.
+      const week = await api<KpiBody>('/api/analytics/kpi?period=week');
+      await expect.poll(() => page.getByTestId('tasks-panel').getByRole('heading').innerText()).toContain(week.range.label);
+      const weekTasks = await api<{ rows: { name: string; open: number }[] }>(`/api/analytics/follow-up-tasks?from=${week.range.from}&to=${week.range.to}`);
+      expect(weekTasks.rows.map((row) => [row.name, row.open])).toEqual([['Eva Smit', 2], ['Mark Smit', 1]]);
+      expect(await taskRows()).toEqual([expect.stringMatching(/^Eva Smit.*\t2\t1\t/s), expect.stringMatching(/^Mark Smit.*\t1\t0\t/s)]);
       expect(session.problems).toEqual([]);
     } finally {
       await session.context.close();

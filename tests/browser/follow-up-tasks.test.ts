@@ -240,4 +240,105 @@ describe('follow-up tasks in the admin UI', () => {
       }
     }
   });
+
+  it('an admin gives an employee an action-plan task from a contact’s page; it opens on its task page', async () => {
+    const db = t.database.db;
+    const [client] = await db.insert(tables.clients).values({ name: 'Bakkerij de Vries' }).returning();
+    const texts = {
+      'en-GB': {
+        signIn: undefined,
+        newTask: 'New action-plan task',
+        create: 'Create the task',
+        subject: 'Subject',
+        description: 'Description',
+        assignee: 'Assigned to',
+        due: 'Due date',
+        required: 'Fill this in.',
+        open: 'Open',
+      },
+      'nl-NL': {
+        signIn: { email: 'E-mailadres', send: 'Stuur mij een inloglink' },
+        newTask: 'Nieuwe actieplantaak',
+        create: 'Taak aanmaken',
+        subject: 'Onderwerp',
+        description: 'Omschrijving',
+        assignee: 'Toegewezen aan',
+        due: 'Vervaldatum',
+        required: 'Vul dit in.',
+        open: 'Open',
+      },
+    } as const;
+    for (const [locale, text] of Object.entries(texts) as [keyof typeof texts, (typeof texts)[keyof typeof texts]][]) {
+      const language = locale.slice(0, 2);
+      const [contact] = await db
+        .insert(tables.contacts)
+        .values({ firstName: language === 'en' ? 'Els' : 'Joost', lastName: 'Bakker', email: `bakker-${language}@customer.example`, clientId: client!.id, frontlineEmployeeId: ids.Mark })
+        .returning();
+      const { context, page, problems } = await newPage(locale);
+      try {
+        await signInByLink(page, 'ada.admin@example.com', text.signIn);
+        await page.goto(`${base}/admin/#/contacts/${contact!.id}`);
+        await page.getByTestId('contact-actions').getByRole('link', { name: text.newTask }).click();
+        const form = page.getByTestId('action-plan-form');
+        await form.waitFor();
+        expect(await page.getByTestId('action-plan-about').innerText()).toMatch(new RegExp(`${contact!.firstName} Bakker[\\s\\S]*Bakkerij de Vries`));
+        // The contact's frontline employee is proposed.
+        expect(await form.getByLabel(text.assignee).inputValue()).toBe(ids.Mark);
+
+        // Without a subject the form says so at the field, and sends nothing.
+        await form.getByRole('button', { name: text.create }).click();
+        await form.getByText(text.required).waitFor();
+        expect(await form.getByLabel(text.subject).getAttribute('aria-invalid')).toBe('true');
+        expect(await page.evaluate('document.activeElement.name')).toBe('subject');
+        expect(await seriousViolations(page)).toEqual([]);
+
+        const subject = language === 'en' ? 'Talk Els through the new delivery times' : 'Joost bellen over de nieuwe levertijden';
+        const dueDate = new Date(Date.now() + 10 * DAY).toISOString().slice(0, 10);
+        await form.getByLabel(text.subject).fill(subject);
+        await form.getByLabel(text.description).fill(language === 'en' ? 'She asked twice when the bread comes.' : 'Hij vroeg twee keer wanneer het brood komt.');
+        await form.getByLabel(text.assignee).selectOption(ids.Eva!);
+        await form.getByLabel(text.due).fill(dueDate);
+        await form.getByLabel(text.due).blur();
+        await expect.poll(() => form.getByText(text.required).count()).toBe(0);
+        expect(await seriousViolations(page)).toEqual([]);
+        await shoot(page, language === 'en' ? 'action-plan-new' : 'action-plan-new-nl');
+
+        await form.getByRole('button', { name: text.create }).click();
+        await page.getByRole('heading', { name: subject, level: 1 }).waitFor();
+        const [task] = await db.select().from(tables.followUpTasks).where(eq(tables.followUpTasks.subject, subject));
+        expect(task).toMatchObject({ kind: 'action_plan', status: 'open', contactId: contact!.id, clientId: client!.id, assigneeEmployeeId: ids.Eva, createdByEmployeeId: ids.Ada, dueDate });
+        expect(page.url()).toContain(`#/tasks/${task!.id}`);
+        expect(await page.getByTestId('task-status').innerText()).toContain(text.open);
+        expect(await page.getByTestId('task-contact').innerText()).toContain(`${contact!.firstName} Bakker`);
+        expect(await page.locator('dl.facts').first().innerText()).toMatch(/Eva Test[\s\S]*Bakkerij de Vries/);
+        expect(problems).toEqual([]);
+      } finally {
+        await context.close();
+      }
+      // The employee is told, as for every new task.
+      await until(
+        () => db.select().from(tables.emailOutbox).where(and(eq(tables.emailOutbox.kind, 'follow_up_assigned'), eq(tables.emailOutbox.toAddress, 'eva.employee@example.com'))),
+        (rows) => rows.some((row) => row.subject.includes(language === 'en' ? 'Talk Els' : 'Joost bellen') || row.text.includes(language === 'en' ? 'Talk Els' : 'Joost bellen')),
+      );
+    }
+
+    // From the task list, the same form asks which client the task is about.
+    const { context, page, problems } = await newPage();
+    try {
+      await signInByLink(page, 'ada.admin@example.com');
+      await page.goto(`${base}/admin/#/tasks`);
+      await page.getByRole('link', { name: 'New action-plan task' }).click();
+      const form = page.getByTestId('action-plan-form');
+      await form.getByLabel('Client').selectOption(client!.id);
+      await form.getByLabel('Subject').fill('Plan the bakery’s service review');
+      await form.getByLabel('Assigned to').selectOption(ids.Mark!);
+      await form.getByRole('button', { name: 'Create the task' }).click();
+      await page.getByRole('heading', { name: 'Plan the bakery’s service review', level: 1 }).waitFor();
+      const [task] = await db.select().from(tables.followUpTasks).where(eq(tables.followUpTasks.subject, 'Plan the bakery’s service review'));
+      expect(task).toMatchObject({ kind: 'action_plan', clientId: client!.id, contactId: null, assigneeEmployeeId: ids.Mark });
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
 });

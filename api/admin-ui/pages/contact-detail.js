@@ -11,6 +11,7 @@ import { ErrorNote, Field, Loading, PageHeader, StatusBadge } from '../component
 import { OperationProgress } from '../campaign-lifecycle.js';
 import { ContactFlags, contactFlags, contactName, employeeName, usePeopleAndClients } from './contacts.js';
 import { ContactPrivacyActions } from '../contact-privacy.js';
+import { ActionPlanAction } from './action-plan.js';
 
 /** Campaigns whose members can be re-sent: launched and not closed. */
 const RUNNING = new Set(['active', 'paused', 'launching']);
@@ -154,7 +155,7 @@ function ContactForm({ contact, lookups, onSaved }) {
  * Actions on the whole contact, each a component given { contact, activity, reload }. Another
  * action (for example erasing the person) is one more entry here.
  */
-export const CONTACT_ACTIONS = [ContactPrivacyActions];
+export const CONTACT_ACTIONS = [ActionPlanAction, ContactPrivacyActions];
 
 function ContactActions(props) {
   if (!CONTACT_ACTIONS.length) return null;

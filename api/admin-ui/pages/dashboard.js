@@ -98,14 +98,17 @@ export function MetricsTable({ rows, keyLabel, testId, link }) {
   </table>`;
 }
 
-/** Follow-up work per employee under the dashboard's filters; each count opens the matching task list. */
+/**
+ * Follow-up work per employee under the dashboard's filters: the tasks created in the period.
+ * Each count opens the task list with the same filters (survey, campaign, creation days).
+ */
 function TaskTable({ report, filter }) {
   const list = (query) => {
     const params = new URLSearchParams(Object.entries({ ...filter, ...query }).filter(([, value]) => value));
     return `#/tasks?${params}`;
   };
   const hours = (value) => (value === null || value === undefined ? '–' : t('tasks.hours', { n: formatNumber(value, value < 10 ? 1 : 0) }));
-  return html`<table class="data" data-testid="tasks-table">
+  return html`<div class="table-scroll"><table class="data" data-testid="tasks-table">
     <thead>
       <tr>
         <th scope="col">${t('tasks.employee')}</th>
@@ -134,7 +137,7 @@ function TaskTable({ report, filter }) {
             </tr>`,
           )}
     </tbody>
-  </table>
+  </table></div>
   <p class="muted small">${t('tasks.explain')} <a href=${list({ status: 'active' })}>${t('tasks.allOpen')}</a></p>`;
 }
 
@@ -161,16 +164,20 @@ export function Dashboard({ query }) {
   const unit = UNITS.includes(query.get('unit')) ? query.get('unit') : 'month';
   const filter = { surveyId, campaignId };
   const options = useFilterOptions();
-  const data = useLoad(
-    () =>
-      Promise.all([
-        api('/api/analytics/kpi', { query: { ...filter, period: unit } }),
-        api('/api/analytics/trend', { query: { ...filter, unit, count: 12 } }),
-        api('/api/analytics/breakdown', { query: { ...filter, period: unit, by: 'channel' } }),
-        api('/api/analytics/follow-up-tasks', { query: filter }),
-      ]).then(([kpi, trend, channels, tasks]) => ({ kpi, trend, channels, tasks })),
-    [surveyId, campaignId, unit],
-  );
+  const data = useLoad(() => {
+    const kpi = api('/api/analytics/kpi', { query: { ...filter, period: unit } });
+    // The follow-up figures cover the days of the KPI's period as the server resolved it (the
+    // follow-up report reads them as UTC days; the KPI as days in the reporting time zone).
+    const tasks = kpi.then(({ range }) =>
+      api('/api/analytics/follow-up-tasks', { query: { ...filter, from: range.from, to: range.to } }).then((report) => ({ report, range })),
+    );
+    return Promise.all([
+      kpi,
+      api('/api/analytics/trend', { query: { ...filter, unit, count: 12 } }),
+      api('/api/analytics/breakdown', { query: { ...filter, period: unit, by: 'channel' } }),
+      tasks,
+    ]).then(([kpi, trend, channels, tasks]) => ({ kpi, trend, channels, tasks }));
+  }, [surveyId, campaignId, unit]);
   const set = replaceQuery;
   const surveys = options.data?.surveys ?? [];
   const campaigns = (options.data?.campaigns ?? []).filter((c) => !surveyId || c.surveyId === surveyId);
@@ -206,16 +213,17 @@ export function Dashboard({ query }) {
             <h2>${t('trend.title', { unit: t(`unit.${unit}`).toLowerCase() })}</h2>
             <${TrendChart} periods=${data.data.trend.periods} caption=${t('trend.caption')} />
           </section>
-          <div class="two-columns">
-            <section class="card">
-              <h2>${t('channels.title')} <span class="muted small">${data.data.channels.range.label}</span></h2>
-              <${MetricsTable} rows=${data.data.channels.rows} keyLabel=${t('channels.channel')} testId="channel-table" />
-            </section>
-            <section class="card">
-              <h2>${t('tasks.title')}</h2>
-              <${TaskTable} report=${data.data.tasks} filter=${filter} />
-            </section>
-          </div>
+          <section class="card">
+            <h2>${t('channels.title')} <span class="muted small">${data.data.channels.range.label}</span></h2>
+            <${MetricsTable} rows=${data.data.channels.rows} keyLabel=${t('channels.channel')} testId="channel-table" />
+          </section>
+          <section class="card" data-testid="tasks-panel">
+            <h2>${t('tasks.title')} <span class="muted small">${data.data.tasks.range.label}</span></h2>
+            <${TaskTable}
+              report=${data.data.tasks.report}
+              filter=${{ ...filter, createdFrom: data.data.tasks.range.from, createdTo: data.data.tasks.range.to }}
+            />
+          </section>
         </div>`
       : null}
   `;

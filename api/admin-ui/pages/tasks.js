@@ -10,6 +10,7 @@ import { formatDay, formatDateTime } from '../format.js';
 import { ErrorNote, Loading, PageHeader } from '../components.js';
 import { can, identity } from '../identity.js';
 import { replaceQuery } from '../router.js';
+import { mayCreateActionPlan } from './action-plan.js';
 
 const OUTCOMES = ['resolved', 'not_resolved', 'unreachable', 'no_action_needed'];
 const NOTE_NEEDED = new Set(['resolved', 'not_resolved']);
@@ -77,6 +78,9 @@ function AllTasks({ query }) {
     campaignId: query.get('campaignId') ?? '',
     surveyId: query.get('surveyId') ?? '',
     escalated: query.get('escalated') ?? '',
+    // The days the tasks were created in (UTC): the dashboard's follow-up figures link here with its period.
+    createdFrom: query.get('createdFrom') ?? '',
+    createdTo: query.get('createdTo') ?? '',
   };
   const [list, setList] = useState({ items: [], nextCursor: null });
   const [error, setError] = useState(null);
@@ -105,6 +109,7 @@ function AllTasks({ query }) {
   const set = (name) => (e) => replaceQuery({ [name]: e.currentTarget.value });
   return html`
     <${PageHeader} title=${t('nav.tasks')}>
+      ${mayCreateActionPlan() ? html`<a class="button" href="#/tasks/new" data-testid="new-action-plan">${t('actionPlan.new')}</a>` : null}
       <form class="filters" onSubmit=${(e) => e.preventDefault()}>
         <label class="inline-field">
           <span>${t('task.status')}</span>
@@ -144,6 +149,14 @@ function AllTasks({ query }) {
             <option value="">${t('filter.allCampaigns')}</option>
             ${(campaigns.data ?? []).map((c) => html`<option key=${c.id} value=${c.id}>${c.name}</option>`)}
           </select>
+        </label>
+        <label class="inline-field">
+          <span>${t('task.createdFrom')}</span>
+          <input type="date" name="createdFrom" value=${filters.createdFrom} onChange=${set('createdFrom')} />
+        </label>
+        <label class="inline-field">
+          <span>${t('task.createdTo')}</span>
+          <input type="date" name="createdTo" value=${filters.createdTo} onChange=${set('createdTo')} />
         </label>
       </form>
     <//>
