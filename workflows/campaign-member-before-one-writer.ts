@@ -30,7 +30,6 @@ import {
   type ChangeSettingsInput,
   type MemberState,
   type SurveyCompletedSignal,
-  RECORDS_ACTIVITY_OPTIONS,
 } from './definitions';
 import { CampaignIdAttribute, ContactIdAttribute, MemberStatusAttribute } from './search-attributes';
 

@@ -44,7 +44,6 @@ import {
   type ChangeSettingsInput,
   type MemberState,
   type SurveyCompletedSignal,
-  RECORDS_ACTIVITY_OPTIONS,
 } from './definitions';
 import type { followUpTask } from './follow-up-task';
 import { CampaignIdAttribute, ContactIdAttribute, MemberStatusAttribute } from './search-attributes';

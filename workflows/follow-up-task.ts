@@ -25,7 +25,6 @@ import {
   type FollowUpOutcome,
   type FollowUpTaskInput,
   type FollowUpTaskView,
-  RECORDS_ACTIVITY_OPTIONS,
 } from './definitions';
 
 const records = proxyActivities<Activities>(RECORDS_ACTIVITY_OPTIONS);
