@@ -37,6 +37,7 @@ import { unsubscribeRoutes } from './routes/unsubscribe';
 import { resendWebhookRoutes } from './routes/resend-webhook';
 import { privacyRoutes } from './routes/privacy';
 import { loggerOptions } from '../telemetry/log-redaction';
+import { narrowDateFormats } from './storable-dates';
 
 export interface TemporalHandle {
   client: Client;
@@ -77,7 +78,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     // Longer than any token the schemas allow, so the schema (not the router) refuses them.
     routerOptions: { maxParamLength: 500 },
     frameworkErrors,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true }, onCreate: narrowDateFormats },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('config', deps.config);

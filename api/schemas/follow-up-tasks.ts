@@ -7,8 +7,7 @@ const Uuid = Type.String({ format: 'uuid' });
 const Timestamp = Type.String({ format: 'date-time' });
 const DueDate = Type.String({ format: 'date', description: 'a day, YYYY-MM-DD: due at its end in the assignee’s time zone' });
 const Note = Type.String({ minLength: 1, maxLength: NOTE_MAX_LENGTH });
-/** A calendar day of the years PostgreSQL knows (it has no year 0). */
-const CreatedDay = (description: string) => Type.String({ format: 'date', pattern: '^(?!0000-)', description });
+const CreatedDay = (description: string) => Type.String({ format: 'date', description });
 
 /** The values of domain/follow-up.ts (tests/api/follow-up-tasks.test.ts holds them together). */
 export const TaskStatus = Type.Union([Type.Literal('open'), Type.Literal('in_progress'), Type.Literal('closed')]);

@@ -75,6 +75,30 @@ describe('strings PostgreSQL cannot store', () => {
   });
 });
 
+describe('dates PostgreSQL cannot store', () => {
+  const cases = [
+    ['/api/follow-up-tasks?dueBefore=0000-06-01T00:00:00Z', 'dueBefore'],
+    ['/api/follow-up-tasks?dueAfter=0001-01-01T00:30:00%2B01:00', 'dueAfter'],
+    ['/api/follow-up-tasks?dueBefore=9999-12-31T23:30:00-01:00', 'dueBefore'],
+    ['/api/follow-up-tasks?createdFrom=0000-01-01', 'createdFrom'],
+    ['/api/responses?from=0000-01-01T00:00:00Z', 'from'],
+    ['/api/analytics/follow-up-tasks?to=0000-12-31', 'to'],
+  ] as const;
+
+  it.each(cases)('%s is a 400 naming the field, not a database error', async (url, field) => {
+    const response = await t.app.inject({ url, headers: t.auth });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error.code).toBe('VALIDATION_ERROR');
+    expect(response.body).toContain(field);
+  });
+
+  it('the first and last days PostgreSQL takes are answered', async () => {
+    for (const url of ['/api/follow-up-tasks?dueAfter=0001-01-01T00:00:00Z&dueBefore=9999-12-31T23:59:59Z', '/api/follow-up-tasks?createdFrom=0001-01-01&createdTo=9999-12-31', '/api/responses?from=0001-01-01T00:00:00Z']) {
+      expect((await t.app.inject({ url, headers: t.auth })).statusCode, url).toBe(200);
+    }
+  });
+});
+
 describe('route parameters', () => {
   it('an integer beyond PostgreSQL integer range is a 400, not a 500', async () => {
     const response = await t.app.inject({ url: `/api/surveys/${surveyId}/versions/2147483648`, headers: t.auth });
