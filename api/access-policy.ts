@@ -7,7 +7,7 @@ import type { Role } from '../db/schema';
  * and tests/api/auth-policy.test.ts fails until it is listed.
  *
  * - admin: everything.
- * - analyst: reads analytics, responses, surveys, campaigns and clients; changes nothing.
+ * - analyst: reads analytics, responses, surveys, campaigns, clients and tasks; creates action-plan tasks, changes nothing else.
  * - employee: their own session and their own follow-up tasks (the task routes check the
  *   assignee: another employee's task is 403), with the answers and contact behind them.
  */
