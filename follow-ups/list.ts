@@ -2,6 +2,7 @@ import { and, asc, eq, gt, gte, lt, ne, or, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { tables, type Database } from '../db';
 import type { FollowUpStatus } from '../domain/follow-up';
+import { reportingDayBegins } from '../responses/reporting-day';
 
 const { followUpTasks: tasks, employees, contacts } = tables;
 
@@ -17,7 +18,7 @@ export interface TaskFilters {
   clientId?: string;
   dueBefore?: Date;
   dueAfter?: Date;
-  /** Created on or after this day (YYYY-MM-DD, UTC), as the follow-up report cuts its days. */
+  /** Created on or after this reporting day (YYYY-MM-DD), as the follow-up report cuts its days. */
   createdFrom?: string;
   /** Created on or before this day. */
   createdTo?: string;
@@ -26,9 +27,6 @@ export interface TaskFilters {
   limit: number;
   now: Date;
 }
-
-/** The start of a day (YYYY-MM-DD) in UTC, or of the day `plusDays` later, computed by PostgreSQL (any year it takes). */
-const utcDayStart = (day: string, plusDays = 0) => sql`((${day}::date + ${plusDays}::int)::timestamp at time zone 'UTC')`;
 
 /** The condition of the filters over follow_up_tasks (shared with the analytics' drill-down). */
 export function taskConditions(filters: Omit<TaskFilters, 'after' | 'limit'>): SQL | undefined {
@@ -45,8 +43,8 @@ export function taskConditions(filters: Omit<TaskFilters, 'after' | 'limit'>): S
     filters.clientId ? eq(tasks.clientId, filters.clientId) : undefined,
     filters.dueBefore ? lt(tasks.dueAt, filters.dueBefore) : undefined,
     filters.dueAfter ? gte(tasks.dueAt, filters.dueAfter) : undefined,
-    filters.createdFrom ? sql`${tasks.createdAt} >= ${utcDayStart(filters.createdFrom)}` : undefined,
-    filters.createdTo ? sql`${tasks.createdAt} < ${utcDayStart(filters.createdTo, 1)}` : undefined,
+    filters.createdFrom ? sql`${tasks.createdAt} >= ${reportingDayBegins(filters.createdFrom)}` : undefined,
+    filters.createdTo ? sql`${tasks.createdAt} < ${reportingDayBegins(filters.createdTo, 1)}` : undefined,
   );
 }
 

@@ -8,3 +8,11 @@ import { sql, type SQL } from 'drizzle-orm';
  */
 export const startOfReportingDay = (instant: SQL): SQL =>
   sql`(date_trunc('day', ${instant} at time zone analytics_time_zone()) at time zone analytics_time_zone())`;
+
+/**
+ * The instant a reporting day (YYYY-MM-DD) begins, or the day `plusDays` later: how the dashboard's
+ * periods, the follow-up report and the task list cut their days alike. Computed by PostgreSQL,
+ * so any day it can store works.
+ */
+export const reportingDayBegins = (day: string, plusDays = 0): SQL =>
+  sql`((${day}::date + ${plusDays}::int)::timestamp at time zone analytics_time_zone())`;

@@ -1,6 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db';
 import { rowsOf } from '../counts';
+import { reportingDayBegins } from '../../responses/reporting-day';
 
 /** How fast the loop closes, for one group of follow-up tasks. Hours; shares 0–100; null without data. */
 export interface LoopFigures {
@@ -29,7 +30,7 @@ export interface CampaignLoopRow extends LoopFigures {
 }
 
 export interface PeriodLoopRow extends LoopFigures {
-  /** The month the tasks were created in, YYYY-MM (UTC). */
+  /** The month the tasks were created in, YYYY-MM (in the reporting time zone). */
   period: string;
 }
 
@@ -37,7 +38,7 @@ export interface PeriodLoopRow extends LoopFigures {
 export interface FollowUpFilter {
   surveyId?: string;
   campaignId?: string;
-  /** Created on or after this day (YYYY-MM-DD, UTC). */
+  /** Created on or after this day (YYYY-MM-DD, a reporting day). */
   from?: string;
   /** Created on or before this day. */
   to?: string;
@@ -66,9 +67,8 @@ function where(filter: FollowUpFilter): SQL {
   const parts: SQL[] = [sql`true`];
   if (filter.surveyId) parts.push(sql`t.survey_id = ${filter.surveyId}::uuid`);
   if (filter.campaignId) parts.push(sql`t.campaign_id = ${filter.campaignId}::uuid`);
-  // UTC days whatever the database session's time zone (the task list's createdFrom/createdTo cut the same).
-  if (filter.from) parts.push(sql`t.created_at >= (${filter.from}::date)::timestamp at time zone 'UTC'`);
-  if (filter.to) parts.push(sql`t.created_at < (${filter.to}::date + 1)::timestamp at time zone 'UTC'`);
+  if (filter.from) parts.push(sql`t.created_at >= ${reportingDayBegins(filter.from)}`);
+  if (filter.to) parts.push(sql`t.created_at < ${reportingDayBegins(filter.to, 1)}`);
   return sql.join(parts, sql` and `);
 }
 
@@ -103,7 +103,7 @@ export async function followUpTaskReport(db: Database, filter: FollowUpFilter = 
   );
   const periods = rowsOf<PeriodLoopRow>(
     await db.execute(sql`
-      select to_char(date_trunc('month', t.created_at at time zone 'UTC'), 'YYYY-MM') as period, ${figures(now)}
+      select to_char(date_trunc('month', t.created_at at time zone analytics_time_zone()), 'YYYY-MM') as period, ${figures(now)}
       from follow_up_tasks t
       where ${where(filter)}
       group by 1

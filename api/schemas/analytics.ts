@@ -138,8 +138,8 @@ export const TaskLoadQuery = Type.Object(
   {
     surveyId: Type.Optional(Type.String({ format: 'uuid' })),
     campaignId: Type.Optional(Type.String({ format: 'uuid' })),
-    from: Type.Optional(Type.String({ format: 'date', description: 'tasks created on or after this day (UTC)' })),
-    to: Type.Optional(Type.String({ format: 'date', description: 'tasks created on or before this day (UTC)' })),
+    from: Type.Optional(Type.String({ format: 'date', description: 'tasks created on or after this day (in the reporting time zone, as every report)' })),
+    to: Type.Optional(Type.String({ format: 'date', description: 'tasks created on or before this day' })),
   },
   { additionalProperties: false },
 );

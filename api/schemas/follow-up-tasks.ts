@@ -26,8 +26,8 @@ export const TaskListQuery = Type.Object(
     clientId: Type.Optional(Uuid),
     dueBefore: Type.Optional(Timestamp),
     dueAfter: Type.Optional(Timestamp),
-    createdFrom: Type.Optional(CreatedDay('created on or after this day (UTC), the days GET /api/analytics/follow-up-tasks counts in')),
-    createdTo: Type.Optional(CreatedDay('created on or before this day (UTC)')),
+    createdFrom: Type.Optional(CreatedDay('created on or after this day (a reporting day), the days GET /api/analytics/follow-up-tasks counts in')),
+    createdTo: Type.Optional(CreatedDay('created on or before this day (a reporting day)')),
   },
   { additionalProperties: false },
 );

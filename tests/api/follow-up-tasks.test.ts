@@ -122,12 +122,22 @@ describe('the task list', () => {
     const tomorrow = new Date(Date.now() + 1.5 * DAY).toISOString();
     expect(await list(`dueBefore=${tomorrow}&campaignId=${campaignA.campaignId}`)).toEqual(['Anna']);
     expect(await list(`dueAfter=${tomorrow}&assignee=${erin.id}`)).toEqual(['Bart', 'Cees']);
-    // The days they were created in (UTC), as the dashboard's follow-up figures count them.
-    const day = (offset: number) => new Date(Date.now() + offset * DAY).toISOString().slice(0, 10);
+    // The reporting days (Europe/Amsterdam here) they were created in, as the dashboard's follow-up figures count them.
+    const reportingDay = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Amsterdam' });
+    const day = (offset: number) => reportingDay.format(new Date(Date.now() + offset * DAY));
     expect(await list(`createdFrom=${day(0)}&createdTo=${day(0)}&assignee=${erin.id}`)).toEqual(['Anna', 'Bart', 'Cees']);
     expect(await list(`createdTo=${day(-1)}&assignee=${erin.id}`)).toEqual([]);
     expect(await list(`createdFrom=${day(1)}&assignee=${erin.id}`)).toEqual([]);
     expect((await call(admin, 'GET', '/api/follow-up-tasks?createdFrom=2026-02-30')).statusCode).toBe(400);
+    // Half past eleven at night in UTC is already the next day in Amsterdam.
+    const [dirk] = await db().select().from(tables.followUpTasks).where(eq(tables.followUpTasks.assigneeEmployeeId, gina.id));
+    await db().update(tables.followUpTasks).set({ createdAt: new Date('2026-03-01T23:30:00Z') }).where(eq(tables.followUpTasks.id, dirk!.id));
+    try {
+      expect(await list(`createdFrom=2026-03-02&createdTo=2026-03-02&assignee=${gina.id}`)).toEqual(['Dirk']);
+      expect(await list(`createdTo=2026-03-01&assignee=${gina.id}`)).toEqual([]);
+    } finally {
+      await db().update(tables.followUpTasks).set({ createdAt: dirk!.createdAt }).where(eq(tables.followUpTasks.id, dirk!.id));
+    }
     const first = (await call(admin, 'GET', `/api/follow-up-tasks?assignee=${erin.id}`)).json();
     expect(first.items[0]).toMatchObject({ overdue: true, status: 'open', assignee: { id: erin.id }, contact: { name: 'Anna Jansen' } });
   });

@@ -166,8 +166,8 @@ export function Dashboard({ query }) {
   const options = useFilterOptions();
   const data = useLoad(() => {
     const kpi = api('/api/analytics/kpi', { query: { ...filter, period: unit } });
-    // The follow-up figures cover the days of the KPI's period as the server resolved it (the
-    // follow-up report reads them as UTC days; the KPI as days in the reporting time zone).
+    // The follow-up figures cover the days of the KPI's period as the server resolved it (both
+    // count reporting days).
     const tasks = kpi.then(({ range }) =>
       api('/api/analytics/follow-up-tasks', { query: { ...filter, from: range.from, to: range.to } }).then((report) => ({ report, range })),
     );

@@ -78,7 +78,7 @@ function AllTasks({ query }) {
     campaignId: query.get('campaignId') ?? '',
     surveyId: query.get('surveyId') ?? '',
     escalated: query.get('escalated') ?? '',
-    // The days the tasks were created in (UTC): the dashboard's follow-up figures link here with its period.
+    // The reporting days the tasks were created in: the dashboard's follow-up figures link here with its period.
     createdFrom: query.get('createdFrom') ?? '',
     createdTo: query.get('createdTo') ?? '',
   };
