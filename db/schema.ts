@@ -518,6 +518,9 @@ export const followUpTasks = pgTable(
     index('follow_up_tasks_campaign_due_idx').on(t.campaignId, t.dueAt, t.id),
     index('follow_up_tasks_survey_due_idx').on(t.surveyId, t.dueAt, t.id),
     index('follow_up_tasks_client_due_idx').on(t.clientId, t.dueAt, t.id),
+    // The days tasks were created in: the follow-up figures, and the task list the dashboard links
+    // to, which reads a period's tasks in due order from this index alone.
+    index('follow_up_tasks_created_due_idx').on(t.createdAt, t.dueAt, t.id),
     index('follow_up_tasks_contact_due_idx').on(t.contactId, t.dueAt),
     check('follow_up_tasks_kind', sql`${t.kind} in ('feedback_call', 'action_plan')`),
   ],

@@ -148,6 +148,14 @@ describe('the task list', () => {
     const page2 = (await call(admin, 'GET', `/api/follow-up-tasks?assignee=${erin.id}&limit=2&cursor=${page1.nextCursor}`)).json();
     expect(subjects(page2)).toEqual(['Cees']);
     expect(page2.nextCursor).toBeNull();
+    // Within a creation period (its page picked from the creation index) the pages are the same.
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Amsterdam' }).format(new Date());
+    const period = `createdFrom=${today}&createdTo=${today}&assignee=${erin.id}&limit=2`;
+    const inPeriod1 = (await call(admin, 'GET', `/api/follow-up-tasks?${period}`)).json();
+    expect(subjects(inPeriod1)).toEqual(['Anna', 'Bart']);
+    const inPeriod2 = (await call(admin, 'GET', `/api/follow-up-tasks?${period}&cursor=${inPeriod1.nextCursor}`)).json();
+    expect(subjects(inPeriod2)).toEqual(['Cees']);
+    expect(inPeriod2.nextCursor).toBeNull();
     expect((await call(admin, 'GET', '/api/follow-up-tasks?cursor=nonsense')).statusCode).toBe(400);
   });
 

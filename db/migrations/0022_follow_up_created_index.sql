@@ -1,0 +1,1 @@
+CREATE INDEX "follow_up_tasks_created_due_idx" ON "follow_up_tasks" USING btree ("created_at","due_at","id");
