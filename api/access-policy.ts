@@ -7,7 +7,8 @@ import type { Role } from '../db/schema';
  * and tests/api/auth-policy.test.ts fails until it is listed.
  *
  * - admin: everything.
- * - analyst: reads analytics, responses, surveys, campaigns, clients and tasks; creates action-plan tasks, changes nothing else.
+ * - analyst: reads analytics, responses, surveys, campaigns, clients, tasks and the employee
+ *   directory; creates action-plan tasks, changes nothing else.
  * - employee: their own session and their own follow-up tasks (the task routes check the
  *   assignee: another employee's task is 403), with the answers and contact behind them.
  */
@@ -39,7 +40,8 @@ export const ACCESS_POLICY: Readonly<Record<string, Access>> = {
 
   // People and keys.
   'POST /api/employees': ADMIN,
-  'GET /api/employees': ADMIN,
+  // Analysts pick an assignee for an action-plan task and filter tasks by employee: the directory, not an employee's page.
+  'GET /api/employees': READERS,
   'POST /api/employees/import': ADMIN,
   'GET /api/employees/:id': ADMIN,
   'PATCH /api/employees/:id': ADMIN,

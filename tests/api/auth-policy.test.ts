@@ -140,6 +140,9 @@ describe('the role policy', () => {
     expect(allowed('analyst').filter((key) => !key.startsWith('GET ') && !key.startsWith('POST /api/auth/sign-out') && !followUp(key))).toEqual([]);
     expect(allowed('analyst')).toEqual(expect.arrayContaining(['GET /api/analytics/kpi', 'GET /api/responses', 'GET /api/campaigns']));
     expect(allowed('analyst')).not.toEqual(expect.arrayContaining(['GET /api/outbox']));
+    // The employee directory (to assign an action-plan task), not an employee's page or their clients.
+    expect(allowed('analyst')).toContain('GET /api/employees');
+    expect(allowed('analyst')).not.toEqual(expect.arrayContaining(['GET /api/employees/:id']));
     expect(allowed('employee').filter((key) => !followUp(key)).sort()).toEqual(['GET /api/auth/me', 'POST /api/auth/sign-out']);
     // Employees work tasks; creating one is for admins and analysts.
     expect(allowed('employee').filter(followUp)).not.toContain('POST /api/follow-up-tasks');

@@ -96,6 +96,7 @@ beforeAll(async () => {
     ['eva.employee@example.com', 'employee', 'Eva'],
     ['mark.employee@example.com', 'employee', 'Mark'],
     ['ada.admin@example.com', 'admin', 'Ada'],
+    ['alex.analyst@example.com', 'analyst', 'Alex'],
   ] as const) {
     const res = await t.app.inject({ method: 'POST', url: '/api/employees', headers: t.auth, payload: { email, role, firstName, lastName: 'Test', timeZone: 'Europe/Amsterdam' } });
     expect(res.statusCode).toBe(201);
@@ -241,7 +242,7 @@ describe('follow-up tasks in the admin UI', () => {
     }
   });
 
-  it('an admin gives an employee an action-plan task from a contact’s page; it opens on its task page', async () => {
+  it('an admin gives an employee an action-plan task from a contact’s page, an analyst from the task list; it opens on its task page', async () => {
     const db = t.database.db;
     const [client] = await db.insert(tables.clients).values({ name: 'Bakkerij de Vries' }).returning();
     const texts = {
@@ -322,10 +323,10 @@ describe('follow-up tasks in the admin UI', () => {
       );
     }
 
-    // From the task list, the same form asks which client the task is about.
+    // From the task list, the same form asks which client the task is about; analysts create them too.
     const { context, page, problems } = await newPage();
     try {
-      await signInByLink(page, 'ada.admin@example.com');
+      await signInByLink(page, 'alex.analyst@example.com');
       await page.goto(`${base}/admin/#/tasks`);
       await page.getByRole('link', { name: 'New action-plan task' }).click();
       const form = page.getByTestId('action-plan-form');
@@ -335,7 +336,7 @@ describe('follow-up tasks in the admin UI', () => {
       await form.getByRole('button', { name: 'Create the task' }).click();
       await page.getByRole('heading', { name: 'Plan the bakery’s service review', level: 1 }).waitFor();
       const [task] = await db.select().from(tables.followUpTasks).where(eq(tables.followUpTasks.subject, 'Plan the bakery’s service review'));
-      expect(task).toMatchObject({ kind: 'action_plan', clientId: client!.id, contactId: null, assigneeEmployeeId: ids.Mark });
+      expect(task).toMatchObject({ kind: 'action_plan', clientId: client!.id, contactId: null, assigneeEmployeeId: ids.Mark, createdByEmployeeId: ids.Alex });
       expect(problems).toEqual([]);
     } finally {
       await context.close();
