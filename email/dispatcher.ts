@@ -3,10 +3,12 @@ import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import { tables, type Database, type Transaction } from '../db';
 import { checkMailingNow } from '../contacts/sendability';
 import type { MailingFacts } from '../domain/eligibility';
+import { blankMessagesOfErased } from '../privacy/erasure';
 import { withoutAddresses } from '../privacy/redaction';
 import { owe, type Owed } from '../signals/owed-signals';
 import { emailUndeliverableSignal, memberWorkflowId } from '../workflows/definitions';
 import { holdSendSlots, markRequestLeaving, takeSendSlot } from './send-slots';
+import { SURVEY_EMAIL_KINDS } from './mailer';
 import type { BatchOutcome, EmailTransport, OutgoingEmail } from './transport';
 
 const o = tables.emailOutbox;
@@ -17,8 +19,6 @@ export const MAX_BATCH_SIZE = 100;
 /** A message of a paused campaign is looked at again after this wait. */
 const PAUSED_RECHECK_MS = 60_000;
 const MAX_BACKOFF_MS = 5 * 60_000;
-/** Survey emails tell their member's workflow when they cannot be delivered. */
-const SURVEY_KINDS = new Set(['invitation', 'reminder']);
 
 export interface DispatcherOptions {
   transport: EmailTransport;
@@ -157,7 +157,7 @@ async function failMessages(tx: Transaction, ids: { id: string; reason: string }
       .set({ status: 'failed', outcome: reason.slice(0, 500) })
       .where(eq(o.id, id))
       .returning({ kind: o.kind, memberId: o.memberId });
-    if (row?.memberId && SURVEY_KINDS.has(row.kind)) {
+    if (row?.memberId && SURVEY_EMAIL_KINDS.has(row.kind)) {
       owed.push(await owe(tx, emailUndeliverableSignal, memberWorkflowId(row.memberId), { kind: row.kind, reason: withoutAddresses(reason).slice(0, 200) }));
     }
   }
@@ -196,6 +196,7 @@ async function settle(
       await failMessages(tx, refused, owed);
       failed = refused.length;
       await tx.update(b).set({ status: 'sent', sentAt: sql`now()`, lastError: null }).where(eq(b.id, batch.id));
+      await blankMessagesOfErased(tx, batch.id);
       return;
     }
     if ('rateLimited' in outcome) {
@@ -209,6 +210,7 @@ async function settle(
       await failMessages(tx, messages.map((m) => ({ id: m.id, reason })), owed);
       failed = messages.length;
       await tx.update(b).set({ status: 'failed', lastError: reason.slice(0, 500) }).where(eq(b.id, batch.id));
+      await blankMessagesOfErased(tx, batch.id);
       return;
     }
     // Transient (network, 5xx, a key an operator can fix): the same batch again, backing off.

@@ -10,6 +10,9 @@ export type EmailKind =
   | 'follow_up_escalated'
   | 'sign_in_link';
 
+/** The emails that go to a contact about their survey (the rest go to employees). */
+export const SURVEY_EMAIL_KINDS: ReadonlySet<string> = new Set<EmailKind>(['invitation', 'reminder']);
+
 export interface EmailMessage {
   /**
    * Unique per logical message (`${workflowId}:${kind}:${n}` for member emails): sending the same

@@ -7,7 +7,8 @@ import type { FollowUpActor } from '../domain/follow-up';
 import { closeOldTask, commandTask, type TemporalTarget } from '../follow-ups/commands';
 import { deliverOwed, owe, type Owed } from '../signals/owed-signals';
 import { closeFollowUpUpdate, contactErasedSignal, memberWorkflowId } from '../workflows/definitions';
-import { identifiersOf, redact } from './redaction';
+import { SURVEY_EMAIL_KINDS } from '../email/mailer';
+import { identifiersOf, redact, REDACTED } from './redaction';
 import { getPrivacySettings, type PrivacySettings } from './settings';
 
 /*
@@ -130,7 +131,8 @@ export async function eraseContact(db: Database, temporal: TemporalTarget | unde
 /**
  * The person's messages keep their row (the record that something was sent, and when) without
  * address, body or headers (which carry the survey link). One still queued is withheld here; one
- * in a batch the dispatcher is sending right now is left to it and blanked by the next erasure.
+ * in a batch the dispatcher is sending right now is left to it (a retry must send the identical
+ * batch), and blanked when it records the provider's answer: blankMessagesOfErased.
  */
 async function blankOutbox(tx: Transaction, email: string | null, ofPerson: SQL, identifiers: string[]): Promise<number> {
   const toPerson = email ? sql`lower(${outbox.toAddress}) = lower(${email})` : undefined;
@@ -163,6 +165,34 @@ async function blankOutbox(tx: Transaction, email: string | null, ofPerson: SQL,
     blanked += 1;
   }
   return blanked;
+}
+
+/**
+ * A settled batch's messages about someone erased while it was on its way: blanked like the rest
+ * of theirs. The names in a subject left with the contact's fields, so the subject goes whole.
+ */
+export async function blankMessagesOfErased(tx: Transaction, batchId: string): Promise<void> {
+  await tx
+    .update(outbox)
+    .set({
+      html: '',
+      text: '',
+      headers: {},
+      subject: REDACTED,
+      toAddress: sql`case when ${outbox.kind} in ${[...SURVEY_EMAIL_KINDS]} then '' else ${outbox.toAddress} end`,
+    })
+    .where(and(eq(outbox.batchId, batchId), sql`${outbox.contactId} in (select ${contacts.id} from ${contacts} where ${contacts.erasedAt} is not null)`));
+}
+
+/** Whether the provider's message went to (or was about) someone erased since. */
+export async function isMessageOfErasedPerson(tx: Transaction, providerMessageId: string): Promise<boolean> {
+  const [row] = await tx
+    .select({ id: outbox.id })
+    .from(outbox)
+    .innerJoin(contacts, eq(contacts.id, outbox.contactId))
+    .where(and(eq(outbox.providerMessageId, providerMessageId), isNotNull(contacts.erasedAt)))
+    .limit(1);
+  return row !== undefined;
 }
 
 /** The provider's events about the address or the person's messages: kept as counts (type, time), nothing more. */

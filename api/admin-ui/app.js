@@ -190,7 +190,8 @@ const SECTION_ROUTE = {
   contacts: '/api/contacts',
   responses: '/api/responses',
   outbox: '/api/outbox',
-  employees: '/api/employees',
+  // Analysts read the directory to pick assignees; the page itself manages people, which is an admin's work.
+  employees: '/api/employees/:id',
   'api-keys': '/api/api-keys',
   audit: '/api/audit',
 };

@@ -119,8 +119,7 @@ function MemberTable({ campaignId, filter, sort, onSort, version, selection, set
 function MemberFilters({ filter, onChange }) {
   const [options, setOptions] = useState({ employees: [], clients: [] });
   useEffect(() => {
-    // Analysts may not list employees; the filter then offers none.
-    Promise.all([can('GET', '/api/employees') ? listAll('/api/employees') : [], listAll('/api/clients')]).then(
+    Promise.all([listAll('/api/employees'), listAll('/api/clients')]).then(
       ([employees, clients]) => setOptions({ employees, clients }),
       () => {},
     );

@@ -3,12 +3,13 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import { eq } from 'drizzle-orm';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { tables, type Transaction } from '../../db';
-import { addressOf } from '../../email';
+import { addressOf, SURVEY_EMAIL_KINDS } from '../../email';
 import { ApiError } from '../errors';
 import { assertStorableText } from '../plugins/storable-text';
 import { resendReceivedHeaders, senderAuthenticated } from '../../email/inbound-sender';
 import { errorResponses } from '../schemas/common';
 import { optOutContacts, recordHardBounce } from '../../contacts';
+import { isMessageOfErasedPerson } from '../../privacy/erasure';
 import { deliverInBackground } from '../../signals/deliver-in-background';
 import type { Owed } from '../../signals/owed-signals';
 
@@ -24,8 +25,6 @@ interface ResendEvent {
     bounce?: { type?: string; subType?: string; message?: string };
   };
 }
-
-const SURVEY_KINDS = new Set(['invitation', 'reminder']);
 
 const Received = Type.Object({
   received: Type.Literal(true),
@@ -147,14 +146,16 @@ export const resendWebhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const unsubscribingSender = await verifiedUnsubscribe(event, request.log);
 
       const result = await app.db.transaction(async (tx) => {
+        // News of a message to someone erased since (it was on its way) is kept as type and time only.
+        const erased = event.data?.email_id ? await isMessageOfErasedPerson(tx, event.data.email_id) : false;
         const [recorded] = await tx
           .insert(tables.emailEvents)
           .values({
             providerEventId: headers['webhook-id'],
             type: event.type,
-            emailAddress: event.type === 'email.received' ? addressOf(event.data?.from ?? '') : (firstRecipient(event.data?.to) ?? null),
+            emailAddress: erased ? null : event.type === 'email.received' ? addressOf(event.data?.from ?? '') : (firstRecipient(event.data?.to) ?? null),
             providerMessageId: event.data?.email_id ?? null,
-            payload,
+            payload: erased ? { type: event.type } : payload,
             occurredAt: at,
           })
           .onConflictDoNothing({ target: tables.emailEvents.providerEventId })
@@ -186,7 +187,7 @@ async function act(tx: Transaction, event: ResendEvent, at: Date, unsubscribingS
     .select({ kind: tables.emailOutbox.kind, contactId: tables.emailOutbox.contactId, memberId: tables.emailOutbox.memberId, to: tables.emailOutbox.toAddress })
     .from(tables.emailOutbox)
     .where(eq(tables.emailOutbox.providerMessageId, messageId));
-  if (!sent?.contactId || !SURVEY_KINDS.has(sent.kind)) return [];
+  if (!sent?.contactId || !SURVEY_EMAIL_KINDS.has(sent.kind)) return [];
 
   if (event.type === 'email.complained') return (await optOutContacts(tx, { contactIds: [sent.contactId] }, at)).owed;
 

@@ -90,6 +90,15 @@ describe('POST /webhooks/resend', () => {
     expect(rows.map((r) => r.type).sort()).toEqual(['email.clicked', 'email.opened']);
   });
 
+  it("keeps news of a message to someone erased since as type and time only", async () => {
+    const member = await sentMember();
+    await db().update(tables.contacts).set({ email: null, firstName: '', lastName: '', erasedAt: new Date() }).where(eq(tables.contacts.id, member.contactId));
+    const id = `msg_${randomUUID()}`;
+    expect((await deliver(emailEvent('email.opened', member.providerMessageId, member.contact.email!), { id })).statusCode).toBe(200);
+    const [row] = await db().select().from(tables.emailEvents).where(eq(tables.emailEvents.providerEventId, id));
+    expect(row).toMatchObject({ type: 'email.opened', emailAddress: null, payload: { type: 'email.opened' }, providerMessageId: member.providerMessageId });
+  });
+
   it('rejects a forged signature, a stale timestamp and a missing signature, recording nothing', async () => {
     const member = await sentMember();
     const event = emailEvent('email.bounced', member.providerMessageId, member.contact.email!, { bounce: { type: 'Permanent' } });

@@ -160,6 +160,10 @@ beforeAll(async () => {
   // A second campaign (asking again at once: no no-send rule): the person's member still runs, its invitation queued.
   const second = await launchedCampaign([{ contactId: personId }], { noSendRuleDays: 0 });
   running = { campaignId: second.campaignId, memberId: second.memberIds[0]! };
+  // Its invitation has left before the erasure (one on its way then is the dispatcher's test's case).
+  const invitationMailStatus = async () =>
+    (await db().select({ status: tables.emailOutbox.status }).from(tables.emailOutbox).where(and(eq(tables.emailOutbox.memberId, running.memberId), eq(tables.emailOutbox.kind, 'invitation'))))[0]?.status;
+  await until(invitationMailStatus, (status) => status === 'sent', 60_000);
 
   // The provider told of the address, and an admin changed the person.
   await db().insert(tables.emailEvents).values({ providerEventId: `evt-${tag}`, type: 'email.opened', emailAddress: person.email, payload: { to: [person.email] }, occurredAt: new Date() });

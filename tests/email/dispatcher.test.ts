@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
 import { tables } from '../../db';
 import { batchKey, createTransport, dispatchOnce, enqueueEmail, outboxTransport, ResendTransport, type EmailTransport } from '../../email';
+import { eraseContact } from '../../privacy/erasure';
 import { addCampaign, addMember } from '../support/campaign-fixtures';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { startFakeResend, type FakeResend } from '../support/fake-resend';
@@ -183,6 +184,23 @@ describe('the email dispatcher', () => {
     await db().update(tables.campaigns).set({ status: 'active' }).where(eq(tables.campaigns.id, paused.campaignId));
     await db().update(tables.emailOutbox).set({ notBefore: null }).where(eq(tables.emailOutbox.id, waiting!.id));
     expect(await dispatch()).toMatchObject({ sent: 1 });
+  });
+
+  it('a message on its way when its person is erased goes out as sent, then keeps no address, body or subject', async () => {
+    const member = await queuedInvitation();
+    let erasure: Awaited<ReturnType<typeof eraseContact>> = null;
+    // The erasure commits while the provider has the batch in hand.
+    const erasingMidway: EmailTransport = {
+      provider: 'resend',
+      sendBatch: async (messages, key) => {
+        erasure = await eraseContact(db(), undefined, member.contactId);
+        return transport().sendBatch(messages, key);
+      },
+    };
+    expect(await dispatch({ transport: erasingMidway })).toMatchObject({ sent: 1 });
+    expect(erasure).toMatchObject({ alreadyErased: false, outboxMessagesBlanked: 0 });
+    const [row] = await outboxRows(member.memberId);
+    expect(row).toMatchObject({ status: 'sent', providerMessageId: resend.sent[0]!.id, toAddress: '', html: '', text: '', headers: {}, subject: '[erased]' });
   });
 
   it('a whole batch Resend rejects (422) fails for good without retries', async () => {

@@ -1,5 +1,5 @@
 /*
- * A new action-plan task (#/tasks/new): follow-up work an admin gives an employee about a
+ * A new action-plan task (#/tasks/new): follow-up work an admin or analyst gives an employee about a
  * contact (?contactId=…, from the contact's page) or a client (chosen here, from the task list).
  * It posts to POST /api/follow-up-tasks and opens the new task's page.
  */
@@ -11,9 +11,9 @@ import { can } from '../identity.js';
 import { navigate } from '../router.js';
 import { contactName, employeeName } from './contacts.js';
 
-/** The API's limits (api/schemas/follow-up-tasks.ts ActionPlanBody). */
-const SUBJECT_MAX = 300;
-const DESCRIPTION_MAX = 4000;
+/** The body POST /api/follow-up-tasks takes, from the API's document: its fields' limits are read there, not restated. */
+const loadActionPlanBody = () =>
+  api('/docs/json').then((doc) => doc.paths?.['/api/follow-up-tasks/']?.post?.requestBody?.content?.['application/json']?.schema?.properties ?? {});
 
 /** Whoever may create one here: the API takes admins and analysts, the assignee list needs the employees. */
 export const mayCreateActionPlan = () => can('POST', '/api/follow-up-tasks') && can('GET', '/api/employees');
@@ -36,7 +36,7 @@ function FieldProblem({ name, errors }) {
   return errors[name] ? html`<span class="form-error" id=${`error-${name}`}>${errors[name]}</span>` : null;
 }
 
-function ActionPlanForm({ contact, clients, employees }) {
+function ActionPlanForm({ contact, clients, employees, limits }) {
   const frontline = employees.find((e) => e.id === contact?.frontlineEmployeeId);
   const [form, setForm] = useState({
     subject: '',
@@ -109,13 +109,13 @@ function ActionPlanForm({ contact, clients, employees }) {
         </label>`}
     <label class="field">
       <span class="field-label">${t('actionPlan.subject')}</span>
-      <input type="text" name="subject" maxlength=${SUBJECT_MAX} value=${form.subject} onInput=${set('subject')} aria-invalid=${invalid('subject')} aria-describedby=${described('subject')} />
+      <input type="text" name="subject" maxlength=${limits.subject?.maxLength} value=${form.subject} onInput=${set('subject')} aria-invalid=${invalid('subject')} aria-describedby=${described('subject')} />
       <span class="hint" id="hint-subject">${t('actionPlan.subjectHint')}</span>
       <${FieldProblem} name="subject" errors=${errors} />
     </label>
     <label class="field">
       <span class="field-label">${t('task.description')}</span>
-      <textarea name="description" rows="4" maxlength=${DESCRIPTION_MAX} value=${form.description} onInput=${set('description')} aria-describedby="hint-description"></textarea>
+      <textarea name="description" rows="4" maxlength=${limits.description?.maxLength} value=${form.description} onInput=${set('description')} aria-describedby="hint-description"></textarea>
       <span class="hint" id="hint-description">${t('actionPlan.descriptionHint')}</span>
     </label>
     <div class="grid-3 top-aligned">
@@ -146,19 +146,20 @@ function ActionPlanForm({ contact, clients, employees }) {
 export function NewActionPlan({ query }) {
   const contactId = query.get('contactId') ?? '';
   const data = useLoad(async () => {
-    const [contact, employees, clients] = await Promise.all([
+    const [contact, employees, clients, limits] = await Promise.all([
       contactId ? api(`/api/contacts/${contactId}`) : null,
       listAll('/api/employees', { active: true }, 2000),
       contactId ? [] : listAll('/api/clients', {}, 2000),
+      loadActionPlanBody(),
     ]);
     const client = contact?.clientId ? await api(`/api/clients/${contact.clientId}`) : null;
-    return { contact, employees, clients, client };
+    return { contact, employees, clients, client, limits };
   }, [contactId]);
 
   const header = html`<${PageHeader} title=${t('actionPlan.new')} />`;
   if (!mayCreateActionPlan()) return html`${header}<p class="error-note" role="alert">${t('common.forbidden')}</p>`;
   if (!data.data) return html`${header}<${ErrorNote} error=${data.error} />${data.error ? null : html`<${Loading} />`}`;
-  const { contact, employees, clients, client } = data.data;
+  const { contact, employees, clients, client, limits } = data.data;
   return html`
     ${header}
     ${contact
@@ -170,6 +171,6 @@ export function NewActionPlan({ query }) {
           </dl>
         </section>`
       : null}
-    <${ActionPlanForm} contact=${contact} clients=${clients} employees=${employees} />
+    <${ActionPlanForm} contact=${contact} clients=${clients} employees=${employees} limits=${limits} />
   `;
 }
