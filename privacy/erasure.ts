@@ -128,6 +128,9 @@ export async function eraseContact(db: Database, temporal: TemporalTarget | unde
   };
 }
 
+/** An outbox row kept as the record of a message: its body and headers (the survey link) gone. */
+const WITHOUT_CONTENT = { html: '', text: '', headers: {} };
+
 /**
  * The person's messages keep their row (the record that something was sent, and when) without
  * address, body or headers (which carry the survey link). One still queued is withheld here; one
@@ -154,9 +157,7 @@ async function blankOutbox(tx: Transaction, email: string | null, ofPerson: SQL,
     await tx
       .update(outbox)
       .set({
-        html: '',
-        text: '',
-        headers: {},
+        ...WITHOUT_CONTENT,
         subject,
         ...(toThem ? { toAddress: '' } : {}),
         ...(row.status === 'queued' && row.batchId === null ? { status: 'withheld' as const, outcome: 'Erased' } : {}),
@@ -175,9 +176,7 @@ export async function blankMessagesOfErased(tx: Transaction, batchId: string): P
   await tx
     .update(outbox)
     .set({
-      html: '',
-      text: '',
-      headers: {},
+      ...WITHOUT_CONTENT,
       subject: REDACTED,
       toAddress: sql`case when ${outbox.kind} in ${[...SURVEY_EMAIL_KINDS]} then '' else ${outbox.toAddress} end`,
     })
