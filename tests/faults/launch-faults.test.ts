@@ -37,7 +37,7 @@ afterAll(async () => {
 
 function expectRecovered(run: FaultRun) {
   const { outcome } = run;
-  expect(outcome, `${stack.logTail('worker')}\n${stack.logTail('api')}`).toEqual({
+  expect(outcome, `${JSON.stringify(run.notInvitedOnce)}\n${stack.logTail('worker')}\n${stack.logTail('api')}`).toEqual({
     members: SIZE,
     invitedOnce: SIZE,
     invitedTwice: 0,

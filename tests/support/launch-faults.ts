@@ -79,17 +79,25 @@ export async function progress(stack: FaultStack, campaign: Campaign): Promise<{
   return row!;
 }
 
-/** Waits (generously: other suites share the machine) until `count` members have an invitation. */
-export async function waitForInvited(stack: FaultStack, campaign: Campaign, count: number, timeoutMs = 240_000): Promise<void> {
-  await until(() => progress(stack, campaign).catch(() => ({ invited: -1, sent: -1 })), (p) => p.invited >= count, timeoutMs);
+/**
+ * Waits (generously: other suites share the machine) until `count` members have an invitation
+ * and `delivered` invitation emails have reached the provider.
+ */
+export async function waitForInvited(stack: FaultStack, campaign: Campaign, count: number, timeoutMs = 240_000, delivered = 0): Promise<void> {
+  await until(() => progress(stack, campaign).catch(() => ({ invited: -1, sent: -1 })), (p) => p.invited >= count && p.sent >= delivered, timeoutMs);
 }
 
-/** Links of invited members that have not been answered yet, `limit` of them. */
+/**
+ * Links that people have received (their email reached the provider) and not answered yet,
+ * `limit` of them. A link whose email has not left is nobody's to answer: answered anyway, its
+ * email would rightly be withheld.
+ */
 export async function unansweredTokens(stack: FaultStack, campaign: Campaign, limit: number): Promise<string[]> {
   const rows = rowsOf<{ token: string }>(
     await stack.database.db.execute(sql`
       select i.token from invitations i
       where i.campaign_id = ${campaign.id} and not exists (select 1 from responses r where r.invitation_id = i.id)
+        and exists (select 1 from email_outbox o where o.invitation_id = i.id and o.kind = 'invitation' and o.status = 'sent')
       order by i.created_at limit ${limit}`),
   );
   return rows.map((r) => r.token);
@@ -196,6 +204,24 @@ export async function measure(stack: FaultStack, campaign: Campaign, acknowledge
   };
 }
 
+/** Members not invited exactly once, up to ten: what they have, to say what went wrong. */
+export async function notInvitedOnce(stack: FaultStack, campaign: Campaign): Promise<unknown[]> {
+  const rows = rowsOf<{ email: string; invitations: string[]; messages: string[] }>(
+    await stack.database.db.execute(sql`
+      select c.email,
+             coalesce((select array_agg(i.status::text) from invitations i where i.member_id = m.id), '{}') as invitations,
+             coalesce((select array_agg(o.status::text || coalesce(':' || o.outcome, '')) from email_outbox o where o.member_id = m.id and o.kind = 'invitation'), '{}') as messages
+      from campaign_members m join contacts c on c.id = m.contact_id
+      where m.campaign_id = ${campaign.id}`),
+  );
+  const atProvider = new Map<string, number>();
+  for (const email of stack.resend.sent) for (const to of email.body.to as string[]) atProvider.set(to, (atProvider.get(to) ?? 0) + 1);
+  return rows
+    .map((row) => ({ ...row, atProvider: atProvider.get(row.email) ?? 0 }))
+    .filter((row) => row.invitations.length !== 1 || row.messages.length !== 1 || row.messages[0] !== 'sent' || row.atProvider !== 1)
+    .slice(0, 10);
+}
+
 /** Waits until every member is invited once and every stored answer's member completed (or the time is up), and returns where it stands. */
 export async function recovered(stack: FaultStack, campaign: Campaign, acknowledgedTokens: string[], timeoutMs = 240_000): Promise<Outcome> {
   const done = (o: Outcome) =>
@@ -227,6 +253,8 @@ export interface FaultRun {
   allInvitedAfterMs: number | undefined;
   recoveredAfterMs: number;
   outcome: Outcome;
+  /** Members short of "invited once", with their invitations, messages and emails at the provider. */
+  notInvitedOnce: unknown[];
   /** When the provider's requests arrived, from the kill on. */
   arrivals: number[];
 }
@@ -255,7 +283,8 @@ export async function runFault(stack: FaultStack, surveyId: string, fault: Fault
   const campaign = await createCampaign(stack, surveyId, size, fault);
   const arrivalsBefore = stack.resend.admittedAt.length;
   await launch(stack, campaign);
-  await waitForInvited(stack, campaign, fault === 'api' ? size : size / 4, timeoutMs);
+  // The API dies in a burst of answers after the launch; the other parts halfway through it.
+  await waitForInvited(stack, campaign, fault === 'api' ? size : size / 4, timeoutMs, fault === 'api' ? perPhase * 5 : perPhase);
   let duringFault: AnswerOutcome[];
   let after: AnswerOutcome[];
   let faultAt: number;
@@ -294,6 +323,7 @@ export async function runFault(stack: FaultStack, surveyId: string, fault: Fault
     backAt = Date.now();
     await waitForInvited(stack, campaign, size, timeoutMs);
     allInvitedAt = Date.now();
+    await waitForInvited(stack, campaign, size, timeoutMs, perPhase * 2);
     // Others answer; those refused during the outage try again.
     const retry = duringFault.filter((o) => !(o.status >= 200 && o.status < 300)).map((o) => o.token);
     after = await answer(stack, [...retry, ...(await unansweredTokens(stack, campaign, perPhase))]);
@@ -310,6 +340,7 @@ export async function runFault(stack: FaultStack, surveyId: string, fault: Fault
     allInvitedAfterMs: allInvitedAt === undefined ? undefined : allInvitedAt - faultAt,
     recoveredAfterMs: Date.now() - faultAt,
     outcome,
+    notInvitedOnce: await notInvitedOnce(stack, campaign),
     arrivals: stack.resend.admittedAt.slice(arrivalsBefore),
   };
 }
