@@ -82,6 +82,20 @@ export async function api(path, { method = 'GET', body, text, contentType, query
   return data;
 }
 
+let apiDocument = null;
+
+/**
+ * The API's OpenAPI document, fetched once per page load (again after a failure): forms read
+ * their fields' limits and defaults there instead of restating them.
+ */
+export function loadApiDocument() {
+  apiDocument ??= api('/docs/json').catch((error) => {
+    apiDocument = null;
+    throw error;
+  });
+  return apiDocument;
+}
+
 /** Every item of a cursor-paginated list, up to `max`. */
 export async function listAll(path, query = {}, max = 2000) {
   const items = [];

@@ -5,25 +5,22 @@
  * restates a limit; it adds only the explanation in the reader's language.
  */
 import { html, useEffect, useState } from './lib.js';
-import { api } from './api.js';
+import { api, loadApiDocument } from './api.js';
 import { t, LANGUAGES } from './i18n.js';
 import { can } from './identity.js';
 import { formatNumber } from './format.js';
 import { ErrorNote } from './components.js';
 import { OperationProgress } from './campaign-lifecycle.js';
 
-let schemaPromise = null;
-
-/** The settings' JSON schema from /docs/json (loaded once per page load). */
+/** The settings' JSON schema, from the API's document. */
 export function loadSettingsSchema() {
-  schemaPromise ??= api('/docs/json').then((doc) => {
+  return loadApiDocument().then((doc) => {
     // A created campaign as the API answers it: its settings carry limits, defaults and descriptions.
     const created = doc.paths?.['/api/campaigns/']?.post?.responses?.['201']?.content?.['application/json']?.schema;
     const settings = created?.properties?.settings;
     if (!settings?.properties) throw new Error('the API document has no campaign settings schema');
     return settings;
   });
-  return schemaPromise;
 }
 
 export function useSettingsSchema() {
@@ -31,10 +28,7 @@ export function useSettingsSchema() {
   useEffect(() => {
     loadSettingsSchema().then(
       (schema) => setState({ schema, error: null }),
-      (error) => {
-        schemaPromise = null;
-        setState({ schema: null, error });
-      },
+      (error) => setState({ schema: null, error }),
     );
   }, []);
   return state;

@@ -4,16 +4,16 @@
  * It posts to POST /api/follow-up-tasks and opens the new task's page.
  */
 import { html, useLoad, useState } from '../lib.js';
-import { api, listAll } from '../api.js';
+import { api, listAll, loadApiDocument } from '../api.js';
 import { t } from '../i18n.js';
 import { ErrorNote, Loading, PageHeader } from '../components.js';
 import { can } from '../identity.js';
 import { navigate } from '../router.js';
 import { contactName, employeeName } from './contacts.js';
 
-/** The body POST /api/follow-up-tasks takes, from the API's document: its fields' limits are read there, not restated. */
+/** The fields POST /api/follow-up-tasks takes, with their limits, from the API's document. */
 const loadActionPlanBody = () =>
-  api('/docs/json').then((doc) => doc.paths?.['/api/follow-up-tasks/']?.post?.requestBody?.content?.['application/json']?.schema?.properties ?? {});
+  loadApiDocument().then((doc) => doc.paths?.['/api/follow-up-tasks/']?.post?.requestBody?.content?.['application/json']?.schema?.properties ?? {});
 
 /** Whoever may create one here: the API takes admins and analysts, the assignee list needs the employees. */
 export const mayCreateActionPlan = () => can('POST', '/api/follow-up-tasks') && can('GET', '/api/employees');
