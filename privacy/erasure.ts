@@ -180,18 +180,7 @@ export async function blankMessagesOfErased(tx: Transaction, batchId: string): P
       subject: REDACTED,
       toAddress: sql`case when ${outbox.kind} in ${[...SURVEY_EMAIL_KINDS]} then '' else ${outbox.toAddress} end`,
     })
-    .where(and(eq(outbox.batchId, batchId), sql`${outbox.contactId} in (select ${contacts.id} from ${contacts} where ${contacts.erasedAt} is not null)`));
-}
-
-/** Whether the provider's message went to (or was about) someone erased since. */
-export async function isMessageOfErasedPerson(tx: Transaction, providerMessageId: string): Promise<boolean> {
-  const [row] = await tx
-    .select({ id: outbox.id })
-    .from(outbox)
-    .innerJoin(contacts, eq(contacts.id, outbox.contactId))
-    .where(and(eq(outbox.providerMessageId, providerMessageId), isNotNull(contacts.erasedAt)))
-    .limit(1);
-  return row !== undefined;
+    .where(and(eq(outbox.batchId, batchId), sql`exists (select 1 from ${contacts} where ${contacts.id} = ${outbox.contactId} and ${contacts.erasedAt} is not null)`));
 }
 
 /** The provider's events about the address or the person's messages: kept as counts (type, time), nothing more. */

@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { eq } from 'drizzle-orm';
+import { eq, isNotNull } from 'drizzle-orm';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { tables, type Transaction } from '../../db';
 import { addressOf, SURVEY_EMAIL_KINDS } from '../../email';
@@ -9,7 +9,6 @@ import { assertStorableText } from '../plugins/storable-text';
 import { resendReceivedHeaders, senderAuthenticated } from '../../email/inbound-sender';
 import { errorResponses } from '../schemas/common';
 import { optOutContacts, recordHardBounce } from '../../contacts';
-import { isMessageOfErasedPerson } from '../../privacy/erasure';
 import { deliverInBackground } from '../../signals/deliver-in-background';
 import type { Owed } from '../../signals/owed-signals';
 
@@ -146,8 +145,9 @@ export const resendWebhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const unsubscribingSender = await verifiedUnsubscribe(event, request.log);
 
       const result = await app.db.transaction(async (tx) => {
+        const sent = event.data?.email_id ? await sentMessage(tx, event.data.email_id) : undefined;
         // News of a message to someone erased since (it was on its way) is kept as type and time only.
-        const erased = event.data?.email_id ? await isMessageOfErasedPerson(tx, event.data.email_id) : false;
+        const erased = sent?.aboutErased === true;
         const [recorded] = await tx
           .insert(tables.emailEvents)
           .values({
@@ -161,7 +161,7 @@ export const resendWebhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
           .onConflictDoNothing({ target: tables.emailEvents.providerEventId })
           .returning({ id: tables.emailEvents.id });
         if (!recorded) return { duplicate: true, owed: [] as Owed[] };
-        return { duplicate: false, owed: await act(tx, event, at, unsubscribingSender) };
+        return { duplicate: false, owed: await act(tx, event, at, unsubscribingSender, sent) };
       });
       deliverInBackground(app.db, app.temporal, request.log, result.owed);
       return { received: true as const, duplicate: result.duplicate };
@@ -169,8 +169,30 @@ export const resendWebhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 };
 
+/** The outbox message a provider event is about, and whether the person it was about has been erased since. */
+async function sentMessage(tx: Transaction, providerMessageId: string) {
+  const [sent] = await tx
+    .select({
+      kind: tables.emailOutbox.kind,
+      contactId: tables.emailOutbox.contactId,
+      memberId: tables.emailOutbox.memberId,
+      to: tables.emailOutbox.toAddress,
+      aboutErased: isNotNull(tables.contacts.erasedAt),
+    })
+    .from(tables.emailOutbox)
+    .leftJoin(tables.contacts, eq(tables.contacts.id, tables.emailOutbox.contactId))
+    .where(eq(tables.emailOutbox.providerMessageId, providerMessageId));
+  return sent;
+}
+
 /** What an event changes besides being recorded; returns the signals owed to member workflows. */
-async function act(tx: Transaction, event: ResendEvent, at: Date, unsubscribingSender: string | undefined): Promise<Owed[]> {
+async function act(
+  tx: Transaction,
+  event: ResendEvent,
+  at: Date,
+  unsubscribingSender: string | undefined,
+  sent: Awaited<ReturnType<typeof sentMessage>>,
+): Promise<Owed[]> {
   if (event.type === 'email.received') {
     // A reply with "unsubscribe" in the subject opts out every contact with the sender's
     // address, once Resend authenticated that sender. No reply is sent.
@@ -181,12 +203,6 @@ async function act(tx: Transaction, event: ResendEvent, at: Date, unsubscribingS
 
   // Which message: only survey emails to contacts act on a contact (an employee notice that
   // bounces must not suppress the customer it is about).
-  const messageId = event.data?.email_id;
-  if (!messageId) return [];
-  const [sent] = await tx
-    .select({ kind: tables.emailOutbox.kind, contactId: tables.emailOutbox.contactId, memberId: tables.emailOutbox.memberId, to: tables.emailOutbox.toAddress })
-    .from(tables.emailOutbox)
-    .where(eq(tables.emailOutbox.providerMessageId, messageId));
   if (!sent?.contactId || !SURVEY_EMAIL_KINDS.has(sent.kind)) return [];
 
   if (event.type === 'email.complained') return (await optOutContacts(tx, { contactIds: [sent.contactId] }, at)).owed;
