@@ -4,8 +4,7 @@ import { OutboxQueue } from './outbox-queue';
 import { ResendTransport } from './resend-transport';
 import { outboxTransport, type EmailTransport } from './transport';
 
-export type { EmailKind, EmailMessage, Mailer, SendResult } from './mailer';
-export { SURVEY_EMAIL_KINDS } from './mailer';
+export { SURVEY_EMAIL_KINDS, type EmailKind, type EmailMessage, type Mailer, type SendResult } from './mailer';
 export { OutboxQueue, enqueueEmail, DEFAULT_FROM_ADDRESS } from './outbox-queue';
 export { ResendTransport } from './resend-transport';
 export { outboxTransport, type EmailTransport, type OutgoingEmail, type BatchOutcome, type MessageResult } from './transport';

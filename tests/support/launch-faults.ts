@@ -166,14 +166,13 @@ export interface Outcome {
   owed: number;
 }
 
-/** Where the campaign stands now against what must hold. */
-export async function measure(stack: FaultStack, campaign: Campaign, acknowledgedTokens: string[]): Promise<Outcome> {
-  const db = stack.database.db;
-  const members = rowsOf<{ email: string; invitations: number; messages: number }>(
-    await db.execute(sql`
+/** Each member's invitations (their statuses), invitation emails (status and why) and emails at the provider. */
+async function invitationRecords(stack: FaultStack, campaign: Campaign) {
+  const members = rowsOf<{ email: string; invitations: string[]; messages: string[] }>(
+    await stack.database.db.execute(sql`
       select c.email,
-             (select count(*)::int from invitations i where i.member_id = m.id) as invitations,
-             (select count(*)::int from email_outbox o where o.member_id = m.id and o.kind = 'invitation' and o.status = 'sent') as messages
+             coalesce((select array_agg(i.status::text) from invitations i where i.member_id = m.id), '{}') as invitations,
+             coalesce((select array_agg(o.status::text || coalesce(':' || o.outcome, '')) from email_outbox o where o.member_id = m.id and o.kind = 'invitation'), '{}') as messages
       from campaign_members m join contacts c on c.id = m.contact_id
       where m.campaign_id = ${campaign.id}`),
   );
@@ -181,8 +180,22 @@ export async function measure(stack: FaultStack, campaign: Campaign, acknowledge
   for (const email of stack.resend.sent) {
     for (const to of email.body.to as string[]) if (to.endsWith(`@${campaign.domain}`)) atProvider.set(to, (atProvider.get(to) ?? 0) + 1);
   }
-  const once = (m: (typeof members)[number]) => m.invitations === 1 && m.messages === 1 && atProvider.get(m.email) === 1;
-  const twice = (m: (typeof members)[number]) => m.invitations > 1 || m.messages > 1 || (atProvider.get(m.email) ?? 0) > 1;
+  return members.map((m) => ({ ...m, sent: m.messages.filter((status) => status === 'sent').length, atProvider: atProvider.get(m.email) ?? 0 }));
+}
+
+type InvitationRecord = Awaited<ReturnType<typeof invitationRecords>>[number];
+const invitedOnce = (m: InvitationRecord) => m.invitations.length === 1 && m.sent === 1 && m.atProvider === 1;
+const invitedTwice = (m: InvitationRecord) => m.invitations.length > 1 || m.sent > 1 || m.atProvider > 1;
+
+/** Members not invited exactly once, up to ten, with what they have: to say what went wrong. */
+export async function notInvitedOnce(stack: FaultStack, campaign: Campaign): Promise<InvitationRecord[]> {
+  return (await invitationRecords(stack, campaign)).filter((m) => !invitedOnce(m)).slice(0, 10);
+}
+
+/** Where the campaign stands now against what must hold. */
+export async function measure(stack: FaultStack, campaign: Campaign, acknowledgedTokens: string[]): Promise<Outcome> {
+  const db = stack.database.db;
+  const members = await invitationRecords(stack, campaign);
   const [answers] = rowsOf<{ stored: number; completed: number; acknowledged_stored: number; owed: number }>(
     await db.execute(sql`
       select count(*)::int as stored,
@@ -194,32 +207,14 @@ export async function measure(stack: FaultStack, campaign: Campaign, acknowledge
   );
   return {
     members: members.length,
-    invitedOnce: members.filter(once).length,
-    invitedTwice: members.filter(twice).length,
+    invitedOnce: members.filter(invitedOnce).length,
+    invitedTwice: members.filter(invitedTwice).length,
     acknowledged: acknowledgedTokens.length,
     acknowledgedStored: answers!.acknowledged_stored,
     stored: answers!.stored,
     storedCompleted: answers!.completed,
     owed: answers!.owed,
   };
-}
-
-/** Members not invited exactly once, up to ten: what they have, to say what went wrong. */
-export async function notInvitedOnce(stack: FaultStack, campaign: Campaign): Promise<unknown[]> {
-  const rows = rowsOf<{ email: string; invitations: string[]; messages: string[] }>(
-    await stack.database.db.execute(sql`
-      select c.email,
-             coalesce((select array_agg(i.status::text) from invitations i where i.member_id = m.id), '{}') as invitations,
-             coalesce((select array_agg(o.status::text || coalesce(':' || o.outcome, '')) from email_outbox o where o.member_id = m.id and o.kind = 'invitation'), '{}') as messages
-      from campaign_members m join contacts c on c.id = m.contact_id
-      where m.campaign_id = ${campaign.id}`),
-  );
-  const atProvider = new Map<string, number>();
-  for (const email of stack.resend.sent) for (const to of email.body.to as string[]) atProvider.set(to, (atProvider.get(to) ?? 0) + 1);
-  return rows
-    .map((row) => ({ ...row, atProvider: atProvider.get(row.email) ?? 0 }))
-    .filter((row) => row.invitations.length !== 1 || row.messages.length !== 1 || row.messages[0] !== 'sent' || row.atProvider !== 1)
-    .slice(0, 10);
 }
 
 /** Waits until every member is invited once and every stored answer's member completed (or the time is up), and returns where it stands. */
@@ -254,7 +249,7 @@ export interface FaultRun {
   recoveredAfterMs: number;
   outcome: Outcome;
   /** Members short of "invited once", with their invitations, messages and emails at the provider. */
-  notInvitedOnce: unknown[];
+  notInvitedOnce: InvitationRecord[];
   /** When the provider's requests arrived, from the kill on. */
   arrivals: number[];
 }
